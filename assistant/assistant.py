@@ -1,0 +1,222 @@
+"""The ``Assistant`` façade: composes ingestion, chunking, embedding, storage and search.
+
+Interfaces (CLI, UI, evals) talk to this class only. Dependencies are parameters; settings
+supply what is not given::
+
+    a = Assistant()                               # vectorstore/, bundled e5, offline
+    a = Assistant(vectorstore_dir="other/store")  # a store elsewhere
+    report = a.ingest(["seeds/"])
+    hits = a.search("What did Rubio tell Russia?", k=5)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from assistant.catalog import ArticleInfo, Catalog
+from assistant.chunking import chunk_article
+from assistant.embedding import Embedder, make_embedder
+from assistant.errors import IngestError, QuestionError, SettingsError
+from assistant.ingest import iter_input_files, read_file
+from assistant.records import Article, Chunk, IngestFailure, IngestReport, Passage, Stripped
+from assistant.retrieval import AssistantRetriever, HybridSearcher, index_text
+from assistant.settings import Settings
+from assistant.store import ChromaStore, Filters
+
+MAX_QUESTION_CHARS = 2000
+
+# Called as progress(articles_done, articles_seen_so_far) during ingestion.
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Batch:
+    """Articles chunked but not yet embedded and committed."""
+
+    items: list[tuple[Article, list[Chunk]]] = field(default_factory=list)
+    replacing: dict[str, str] = field(default_factory=dict)  # new article id → old article id
+
+    @property
+    def n_chunks(self) -> int:
+        return sum(len(chunks) for _, chunks in self.items)
+
+
+class Assistant:
+    """Ingest articles and search them; later stages (answers, briefings) build on this."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        vectorstore_dir: str | Path | None = None,
+        chroma_url: str | None = None,
+        embedder: Embedder | None = None,
+        store: ChromaStore | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        if vectorstore_dir is not None:
+            self.settings = self.settings.model_copy(update={"vectorstore_dir": Path(vectorstore_dir)})
+        self.embedder = embedder or make_embedder(self.settings.embedding, self.settings.cache_dir)
+        root = self.settings.vectorstore_dir
+        self.store = store or ChromaStore(
+            path=None if chroma_url else root / "chroma",
+            url=chroma_url,
+            collection=self.settings.collection,
+            embedding_model=self.embedder.name,
+            dim=self.embedder.dim,
+            chunking=self.settings.chunking.stamp(),
+        )
+        self.catalog = Catalog(root / "catalog.sqlite")
+        self.searcher = HybridSearcher(
+            store=self.store,
+            catalog=self.catalog,
+            embedder=self.embedder,
+            settings=self.settings.retrieval,
+            embed_title=self.settings.embedding.embed_title,
+        )
+
+    # -- ingestion -----------------------------------------------------------------------
+
+    def ingest(self, paths: list[str | Path] | str | Path, *, progress: Progress | None = None) -> IngestReport:
+        """Ingest files and folders; one bad file is reported and the rest go on.
+
+        Re-ingesting an unchanged article changes nothing; a changed one (same source key,
+        new content) replaces its chunks.
+        """
+        if isinstance(paths, str | Path):
+            paths = [paths]
+        report = IngestReport()
+        batch = _Batch()
+        seen_keys: set[str] = set()
+        done = seen = 0
+        for raw in paths:
+            try:
+                files = list(iter_input_files([raw]))
+            except IngestError as exc:
+                report.failed.append(IngestFailure(exc.path, exc.reason))
+                continue
+            for path in files:
+                try:
+                    articles, row_errors = read_file(path, self.settings.ingest.max_file_bytes)
+                except IngestError as exc:
+                    report.failed.append(IngestFailure(exc.path, exc.reason))
+                    continue
+                except OSError as exc:
+                    report.failed.append(IngestFailure(str(path), f"could not be read ({exc.strerror})"))
+                    continue
+                report.failed.extend(IngestFailure(f"{e.path}:{e.line}", e.reason) for e in row_errors)
+                seen += len(articles)
+                for article in articles:
+                    self._plan(article, batch, report, seen_keys)
+                    done += 1
+                    if batch.n_chunks >= 4 * self.settings.embedding.batch_size:
+                        self._flush(batch, report)
+                        batch = _Batch()
+                    if progress:
+                        progress(done, seen)
+        self._flush(batch, report)
+        return report
+
+    def _plan(self, article: Article, batch: _Batch, report: IngestReport, seen_keys: set[str]) -> None:
+        """Sort one article into unchanged, added or replacing, and chunk it if it is new."""
+        if article.key in seen_keys or self.catalog.has_article(article.id):
+            report.unchanged.append(article.id)
+            return
+        seen_keys.add(article.key)
+        old_id = self.catalog.article_id_for_key(article.key)
+        embed_title = self.settings.embedding.embed_title
+        chunks = chunk_article(
+            article,
+            chunk_tokens=self.settings.chunking.chunk_tokens,
+            overlap_sentences=self.settings.chunking.overlap_sentences,
+            max_model_tokens=self.settings.chunking.max_model_tokens,
+            model_tokens=lambda text: self.embedder.count_tokens(index_text(article.title, text, embed_title)),
+        )
+        batch.items.append((article, chunks))
+        if old_id:
+            batch.replacing[article.id] = old_id
+            report.replaced.append(article.id)
+        else:
+            report.added.append(article.id)
+
+    def _flush(self, batch: _Batch, report: IngestReport) -> None:
+        """Embed, write vectors, then commit the catalog; then drop replaced chunks."""
+        if not batch.items:
+            return
+        articles = {a.id: a for a, _ in batch.items}
+        chunks = [c for _, cs in batch.items for c in cs]
+        embed_title = self.settings.embedding.embed_title
+        vectors = self.embedder.embed_passages(
+            [index_text(articles[c.article_id].title, c.text, embed_title) for c in chunks]
+        )
+        self.store.upsert(articles, chunks, vectors)
+        old_chunks = [cid for old in batch.replacing.values() for cid in self.catalog.chunk_ids_of(old)]
+        self.catalog.put(batch.items, replacing=batch.replacing.values())
+        new_ids = {c.id for c in chunks}
+        self.store.delete_chunks([cid for cid in old_chunks if cid not in new_ids])
+        report.chunks_added += len(chunks)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def articles(self) -> list[ArticleInfo]:
+        """The ingested articles, newest first."""
+        return self.catalog.articles()
+
+    def article_text(self, article_id: str) -> str | None:
+        """An article's cleaned text (what offsets point into)."""
+        return self.catalog.article_text(article_id)
+
+    def stripped(self, article_id: str) -> list[Stripped]:
+        """The boilerplate removed from an article before it was indexed."""
+        return self.catalog.stripped(article_id)
+
+    # -- search --------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        k: int | None = None,
+        *,
+        sources: list[str] | None = None,
+        article_ids: list[str] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        mode: str | None = None,
+    ) -> list[Passage]:
+        """The best passages for ``query``, best first (hybrid by default)."""
+        query = check_question(query)
+        if k is not None and k <= 0:
+            raise SettingsError(f"k must be greater than 0. Currently, k is {k}")
+        if mode is not None and mode not in ("hybrid", "dense", "lexical"):
+            raise SettingsError(f"mode must be 'hybrid', 'dense' or 'lexical'; got {mode!r}")
+        filters = Filters(tuple(sources or ()), tuple(article_ids or ()), since, until)
+        return self.searcher.search(query, k, filters, mode)
+
+    def as_retriever(self, k: int | None = None, **filters: object) -> AssistantRetriever:
+        """A LangChain ``BaseRetriever`` over the hybrid search."""
+        return AssistantRetriever(
+            searcher=self.searcher,
+            k=k or self.settings.retrieval.k,
+            filters=Filters(**filters) if filters else None,  # type: ignore[arg-type]
+        )
+
+    def close(self) -> None:
+        self.catalog.close()
+
+
+def check_question(question: object) -> str:
+    """The question, trimmed; a clear error when it is empty, not text, or too long."""
+    if not isinstance(question, str):
+        raise QuestionError(f"The question must be text, not {type(question).__name__}.")
+    text = question.strip()
+    if not text:
+        raise QuestionError("The question is empty; ask something about the articles.")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"The question is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}. "
+            "Ask a shorter question."
+        )
+    return text

