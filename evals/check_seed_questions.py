@@ -3,6 +3,7 @@
 Run from the repo root:  python evals/check_seed_questions.py
 Exits non-zero if any check fails; prints counts by lang/answerable.
 """
+
 import collections
 import json
 import os
@@ -151,9 +152,7 @@ def main():
             err(f"missing required unanswerable question {q!r}")
 
     # Minimum counts exclude multi-turn rows (they are extra).
-    single = collections.Counter(
-        (r.get("lang"), r.get("answerable")) for _, r in rows if "turns" not in r
-    )
+    single = collections.Counter((r.get("lang"), r.get("answerable")) for _, r in rows if "turns" not in r)
     for key, m in MIN_COUNTS.items():
         if single[key] < m:
             err(f"need >= {m} single-turn rows for lang={key[0]} answerable={key[1]}, got {single[key]}")

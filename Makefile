@@ -1,0 +1,39 @@
+# Two commands do everything on a fresh clone:
+#   make run    install, ingest seeds/, answer the sample question from the index
+#   make test   install (with test tools) and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+QUESTION ?= What did Rubio tell Russia?
+
+.PHONY: run test install install-dev lint bench clean-store
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip==25.3
+
+install: $(PY)
+	$(PIP) install --quiet -c requirements.lock -e .
+
+install-dev: $(PY)
+	$(PIP) install --quiet -c requirements.lock -e ".[dev]"
+
+run: install
+	$(VENV)/bin/briefing ingest seeds/
+	$(VENV)/bin/briefing search "$(QUESTION)" -k 3
+
+test: install-dev
+	$(VENV)/bin/ruff check assistant tests benchmarks evals
+	$(VENV)/bin/pytest --doctest-modules assistant tests
+
+lint: install-dev
+	$(VENV)/bin/ruff check assistant tests benchmarks evals
+	$(VENV)/bin/ruff format --check assistant tests benchmarks evals
+	$(VENV)/bin/mypy assistant
+
+bench: install
+	$(PY) benchmarks/bench_index.py
+
+clean-store:
+	rm -rf vectorstore/chroma vectorstore/catalog.sqlite
