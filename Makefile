@@ -25,6 +25,7 @@ run: install
 
 test: install-dev
 	$(VENV)/bin/ruff check assistant tests benchmarks evals
+	$(VENV)/bin/mypy assistant
 	$(VENV)/bin/pytest --doctest-modules assistant tests
 
 lint: install-dev

@@ -1,8 +1,11 @@
 """Briefing assistant: offline, evidence-first questions and answers over news articles.
 
->>> from assistant import Assistant          # doctest: +SKIP
->>> a = Assistant(); a.ingest(["seeds/"])     # doctest: +SKIP
->>> a.search("What did Rubio tell Russia?")[0].text  # doctest: +SKIP
+Example (needs the models, so not a doctest)::
+
+    from assistant import Assistant
+    a = Assistant()
+    a.ingest(["seeds/"])
+    a.search("What did Rubio tell Russia?")[0].text
 """
 
 from assistant.assistant import Assistant

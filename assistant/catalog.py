@@ -93,7 +93,6 @@ class Catalog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
-        self._texts: dict[str, str] = {}
 
     def close(self) -> None:
         with self._lock:
@@ -144,7 +143,6 @@ class Catalog:
         with self._transaction() as db:
             for old_id in replacing:
                 db.execute("DELETE FROM articles WHERE article_id = ?", (old_id,))
-                self._texts.pop(old_id, None)
             for article, chunks in items:
                 stripped = json.dumps([{"rule": s.rule, "text": s.text} for s in article.stripped], ensure_ascii=False)
                 db.execute(
@@ -183,8 +181,6 @@ class Catalog:
         ]
 
     def article_text(self, article_id: str) -> str | None:
-        if article_id in self._texts:
-            return self._texts[article_id]
         with self._lock:
             row = self._db.execute("SELECT text FROM articles WHERE article_id = ?", (article_id,)).fetchone()
         return row[0] if row else None

@@ -61,7 +61,9 @@ class LexicalIndex:
             self.generation = generation
 
     def _append(self, new: list[tuple[str, str]]) -> None:
-        rows, cols, vals = [], [], []
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[int] = []
         for offset, (cid, text) in enumerate(new):
             tf: dict[int, int] = {}
             for token in match_tokens(text):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
@@ -76,7 +77,8 @@ class HybridSearcher:
                 generation,
             )
 
-    def _allowed(self, filters: Filters | None):  # type: ignore[no-untyped-def]
+    def _allowed(self, filters: Filters | None) -> np.ndarray | None:
+        """The lexical rows a filter lets through (None: all)."""
         if filters is None or filters.is_empty():
             return None
         rows = self.catalog.chunk_rows(self.lexical.chunk_ids)

@@ -141,7 +141,7 @@ class ChromaStore:
                 ids=[c.id for c in chunks[part]],
                 embeddings=vectors[part].tolist(),
                 documents=[c.text for c in chunks[part]],
-                metadatas=metadatas[part],
+                metadatas=metadatas[part],  # type: ignore[arg-type]
             )
 
     def delete_chunks(self, chunk_ids: list[str]) -> None:
