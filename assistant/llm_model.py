@@ -73,9 +73,9 @@ def assemble_gguf(
     stamp = target.with_suffix(".sha256")
     sources = list(parts) if parts is not None else part_paths()
     expected_size = sum(p.stat().st_size for p in sources)
-    if target.is_file() and stamp.is_file() and stamp.read_text().strip() == sha256:
-        if target.stat().st_size == expected_size:
-            return target
+    fresh = target.is_file() and stamp.is_file() and stamp.read_text().strip() == sha256
+    if fresh and target.stat().st_size == expected_size:
+        return target
     target_dir.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{name}.{os.getpid()}.tmp")
     digest = hashlib.sha256()
