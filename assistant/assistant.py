@@ -11,17 +11,23 @@ supply what is not given::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from assistant.answering import Answerer
 from assistant.catalog import ArticleInfo, Catalog
 from assistant.chunking import chunk_article
 from assistant.embedding import Embedder, make_embedder
 from assistant.errors import IngestError, QuestionError, SettingsError
 from assistant.ingest import iter_input_files, read_file
-from assistant.records import Article, Chunk, IngestFailure, IngestReport, Passage, Stripped
+from assistant.llm import make_chat_model
+from assistant.records import Answer, Article, Chunk, IngestFailure, IngestReport, Passage, Stripped
 from assistant.retrieval import AssistantRetriever, HybridSearcher, index_text
 from assistant.settings import Settings
 from assistant.store import ChromaStore, Filters
@@ -55,6 +61,7 @@ class Assistant:
         chroma_url: str | None = None,
         embedder: Embedder | None = None,
         store: ChromaStore | None = None,
+        llm: BaseChatModel | None = None,
     ) -> None:
         self.settings = settings or Settings()
         if vectorstore_dir is not None:
@@ -77,6 +84,9 @@ class Assistant:
             settings=self.settings.retrieval,
             embed_title=self.settings.embedding.embed_title,
         )
+        self._llm = llm
+        self._answerers: dict[str, Answerer] = {}
+        self._answerer_lock = threading.Lock()
 
     # -- ingestion -----------------------------------------------------------------------
 
@@ -203,6 +213,58 @@ class Assistant:
             filters=Filters(**filters) if filters else None,  # type: ignore[arg-type]
         )
 
+    # -- answers -------------------------------------------------------------------------
+
+    def answerer(self, backend: str | None = None) -> Answerer:
+        """The answer pipeline for a backend ('local', 'openai', 'extractive'); models load once."""
+        backend = backend or self.settings.llm.backend
+        if backend not in ("local", "openai", "extractive"):
+            raise SettingsError(f"backend must be 'local', 'openai' or 'extractive'; got {backend!r}")
+        with self._answerer_lock:
+            if backend not in self._answerers:
+                model: BaseChatModel | None
+                if self._llm is not None and backend == self.settings.llm.backend:
+                    model = self._llm
+                else:
+                    llm_settings = self.settings.llm.model_copy(update={"backend": backend})
+                    model = make_chat_model(llm_settings, self.settings.cache_dir)
+                self._answerers[backend] = Answerer(
+                    searcher=self.searcher,
+                    embedder=self.embedder,
+                    chat_model=model,
+                    backend=backend,
+                    settings=self.settings.answer,
+                )
+            return self._answerers[backend]
+
+    def stream(
+        self,
+        question: str,
+        *,
+        history: list[str] | None = None,
+        backend: str | None = None,
+        sources: list[str] | None = None,
+        article_ids: list[str] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Events as the answer is made (status, tokens), ending with ``{"type": "answer", "answer": Answer}``."""
+        question = check_question(question)
+        filters = Filters(tuple(sources or ()), tuple(article_ids or ()), since, until)
+        yield from self.answerer(backend).run(question, history or [], filters)
+
+    def ask(self, question: str, **options: Any) -> Answer:
+        """A verified, cited answer (or an abstention); options as for ``stream``."""
+        for event in self.stream(question, **options):
+            if event["type"] == "answer":
+                answer: Answer = event["answer"]
+                return answer
+        raise AssertionError("the answer pipeline ended without an answer")
+
+    def conversation(self, backend: str | None = None) -> Conversation:
+        """A conversation: follow-up questions are rewritten with the earlier ones."""
+        return Conversation(self, backend)
+
     def close(self) -> None:
         self.catalog.close()
 
@@ -220,3 +282,27 @@ def check_question(question: object) -> str:
             "Ask a shorter question."
         )
     return text
+
+
+class Conversation:
+    """Questions in order; each follow-up is condensed with the previous questions before retrieval."""
+
+    def __init__(self, assistant: Assistant, backend: str | None = None) -> None:
+        self.assistant = assistant
+        self.backend = backend
+        self.history: list[str] = []  # standalone questions asked so far
+        self.answers: list[Answer] = []
+
+    def stream(self, question: str, **options: Any) -> Iterator[dict[str, Any]]:
+        for event in self.assistant.stream(question, history=self.history, backend=self.backend, **options):
+            if event["type"] == "answer":
+                self.history.append(event["answer"].standalone_question)
+                self.answers.append(event["answer"])
+            yield event
+
+    def ask(self, question: str, **options: Any) -> Answer:
+        for event in self.stream(question, **options):
+            if event["type"] == "answer":
+                answer: Answer = event["answer"]
+                return answer
+        raise AssertionError("the answer pipeline ended without an answer")

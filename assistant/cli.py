@@ -140,6 +140,54 @@ def search(
 
 
 @main.command()
+@click.argument("question")
+@click.option("--llm", "backend", type=click.Choice(["local", "openai", "extractive"]), default=None)
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+@_friendly_errors
+def ask(question: str, backend: str | None, store: str | None, as_json: bool) -> None:
+    """Answer QUESTION from the articles, with its verification state and cited quotes."""
+    from assistant.assistant import check_question
+
+    check_question(question)
+    answer = _assistant(store).ask(question, backend=backend)
+    if as_json:
+        data = {
+            "question": answer.question,
+            "standalone_question": answer.standalone_question,
+            "text": answer.text,
+            "state": answer.state,
+            "verified": answer.verified,
+            "abstained": answer.abstained,
+            "sentences": [asdict(s) for s in answer.sentences],
+            "citations": [
+                {
+                    "n": c.n,
+                    "quote": c.quote,
+                    "quote_start": c.quote_start,
+                    "quote_end": c.quote_end,
+                    "article_id": c.passage.article_id,
+                    "title": c.passage.title,
+                    "source": c.passage.source,
+                    "published": c.passage.published,
+                }
+                for c in answer.citations
+            ],
+            "removed": answer.removed,
+            "timings": answer.timings,
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_jsonable))
+        return
+    click.echo(answer.text)
+    click.echo(f"\n[{answer.state}] backend {answer.backend}, {sum(answer.timings.values()):.1f} s")
+    for c in answer.citations:
+        when = c.passage.published.isoformat() if c.passage.published else "date unknown"
+        click.echo(f"[{c.n}] {c.passage.title} — {c.passage.source}, {when}, chars {c.quote_start}–{c.quote_end}")
+    for removed in answer.removed:
+        click.echo(f"removed (contradicted its evidence): {removed}")
+
+
+@main.command()
 @store_option
 @click.option("--json", "as_json", is_flag=True)
 @_friendly_errors

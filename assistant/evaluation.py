@@ -103,3 +103,66 @@ def retrieval_table(summary: dict[str, Any]) -> str:
                 f"{m['recall@5']:.3f} | {m['recall@10']:.3f} | {m['mrr@10']:.3f} |"
             )
     return "\n".join(lines)
+
+
+def score_answer(answer: Any, row: Row) -> dict[str, Any]:
+    """Per-question answer metrics (see ``metrics``): key facts, citations, abstention."""
+    from assistant.metrics import contains_evidence, key_facts_found
+
+    evidence = row.get("evidence") or []
+    cited_ok = [
+        contains_evidence(c.quote, evidence) or contains_evidence(c.passage.text, evidence) for c in answer.citations
+    ]
+    quote_ok = [c.passage.text.find(c.quote) >= 0 for c in answer.citations]
+    return {
+        "id": row["id"],
+        "lang": row["lang"],
+        "answerable": bool(row.get("answerable", True)),
+        "state": answer.state,
+        "abstained": answer.abstained,
+        "key_facts": key_facts_found(answer.text, row.get("must") or []) if row.get("answerable", True) else None,
+        "citations": len(answer.citations),
+        "citations_holding_evidence": sum(cited_ok),
+        "quotes_verbatim": sum(quote_ok),
+        "answer": answer.text,
+        "removed": answer.removed,
+        "timings": answer.timings,
+    }
+
+
+def summarize_answers(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Aggregate answer metrics, overall and by language and verification state."""
+
+    def share(values: list[bool]) -> float | None:
+        return round(sum(values) / len(values), 3) if values else None
+
+    answerable = [r for r in results if r["answerable"]]
+    unanswerable = [r for r in results if not r["answerable"]]
+    cited = [r for r in results if r["citations"]]
+    summary: dict[str, Any] = {
+        "questions": len(results),
+        "citation_recall": share([r["citations_holding_evidence"] > 0 for r in answerable]),
+        "citation_precision": round(
+            sum(r["citations_holding_evidence"] for r in cited) / max(1, sum(r["citations"] for r in cited)), 3
+        ),
+        "quote_fidelity": round(
+            sum(r["quotes_verbatim"] for r in cited) / max(1, sum(r["citations"] for r in cited)), 3
+        ),
+        "abstain_rate_unanswerable": share([r["abstained"] for r in unanswerable]),
+        "false_abstain_rate": share([r["abstained"] for r in answerable]),
+    }
+    for lang in sorted({r["lang"] for r in answerable}):
+        rows = [r for r in answerable if r["lang"] == lang]
+        summary[f"key_fact_accuracy_{lang}"] = share([bool(r["key_facts"]) for r in rows])
+        for state in ("verified", "draft", "quoted", "abstained"):
+            in_state = [r for r in rows if r["state"] == state]
+            summary[f"{lang}_{state}"] = {
+                "n": len(in_state),
+                "key_fact_accuracy": share([bool(r["key_facts"]) for r in in_state]),
+            }
+    verified = [r for r in answerable if r["state"] == "verified"]
+    summary["verified_answers"] = {
+        "n": len(verified),
+        "key_fact_accuracy": share([bool(r["key_facts"]) for r in verified]),
+    }
+    return summary

@@ -78,3 +78,15 @@ def retrieval_summary(ranks: Sequence[int | None]) -> dict[str, float]:
         "recall@10": recall_at(ranks, 10),
         "mrr@10": mrr_at(ranks, 10),
     }
+
+
+def key_facts_found(answer_text: str, must: Sequence[Sequence[str]]) -> bool:
+    """Every ``must`` group has one alternative in the answer (case- and Arabic-normalised).
+
+    >>> key_facts_found("Rubio went twice.", [["twice", "two times"], ["Rubio"]])
+    True
+    >>> key_facts_found("Rubio went.", [["twice"]])
+    False
+    """
+    text = normalize_for_evidence(answer_text)
+    return bool(must) and all(any(normalize_for_evidence(alt) in text for alt in group) for group in must)

@@ -111,3 +111,68 @@ class IngestReport:
             f"replaced {len(self.replaced)}, failed {len(self.failed)} "
             f"({self.chunks_added} chunks)"
         )
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Marker ``[n]`` of an answer: the exact sentence quoted from a passage's article.
+
+    ``quote_start``/``quote_end`` are offsets into the article's cleaned text, inside
+    ``passage.start``–``passage.end``.
+    """
+
+    n: int
+    passage: Passage
+    quote: str
+    quote_start: int
+    quote_end: int
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of an answer and how it was checked.
+
+    ``state``: ``verified`` (checked against its cited evidence by code), ``quote`` (the
+    evidence itself, verbatim), or ``draft`` (could not be checked, e.g. an English rendering of
+    an Arabic quote by the local model; always shown marked).
+    """
+
+    text: str
+    state: str
+    citations: tuple[int, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class Answer:
+    """What ``Assistant.ask`` returns: text with ``[n]`` markers and the evidence behind them."""
+
+    question: str
+    standalone_question: str
+    text: str
+    sentences: list[AnswerSentence]
+    citations: list[Citation]
+    passages: list[Passage]
+    abstained: bool
+    backend: str
+    lang: str
+    timings: dict[str, float] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)  # sentences dropped because they contradicted evidence
+    tokens_in: int = 0
+    tokens_out: int = 0
+
+    @property
+    def verified(self) -> bool:
+        """True when the answer has a sentence verified against its quote and nothing unverified."""
+        states = {s.state for s in self.sentences}
+        return not self.abstained and "verified" in states and "draft" not in states
+
+    @property
+    def state(self) -> str:
+        """``abstained``, ``verified``, ``draft`` (holds an unverified rendering) or ``quoted`` (the
+        evidence alone, verbatim, e.g. an Arabic sentence for an English question, untranslated)."""
+        if self.abstained:
+            return "abstained"
+        if self.verified:
+            return "verified"
+        return "draft" if any(s.state == "draft" for s in self.sentences) else "quoted"

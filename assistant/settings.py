@@ -84,6 +84,30 @@ class RetrievalSettings(BaseModel):
     )
 
 
+class LLMSettings(BaseModel):
+    backend: Literal["local", "openai", "extractive"] = Field(
+        "local",
+        description=(
+            "'local': the bundled Qwen2.5-Coder-1.5B GGUF in process; 'openai': an OpenAI-compatible "
+            "server; 'extractive': no model, answers are the best evidence sentences, quoted."
+        ),
+    )
+    model_path: str = Field("", description="A GGUF file for 'local' (default: the bundled model, assembled).")
+    n_ctx: int = Field(4096, gt=256, description="Context window of the local model, in tokens.")
+    n_threads: int = Field(0, ge=0, description="CPU threads for the local model (0: llama.cpp's default).")
+    base_url: str = Field("", description="OpenAI-compatible server URL for 'openai', e.g. http://127.0.0.1:8080/v1.")
+    model: str = Field("local", description="Model name sent to the OpenAI-compatible server.")
+    api_key: str = Field("", description="API key for the server, if it wants one.")
+    max_tokens: int = Field(200, gt=0, description="Most tokens generated per call.")
+    timeout_s: float = Field(120.0, gt=0, description="Seconds to wait for the server.")
+
+
+class AnswerSettings(BaseModel):
+    passages: int = Field(5, gt=0, description="Passages retrieved for a question.")
+    evidence_sentences: int = Field(6, gt=0, description="Candidate sentences shown to the model, numbered.")
+    max_cited: int = Field(2, gt=0, description="Most evidence sentences quoted in an answer.")
+
+
 class IngestSettings(BaseModel):
     max_file_bytes: int = Field(20_000_000, gt=0, description="Larger input files are refused with a message (bytes).")
 
@@ -103,6 +127,8 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -8,8 +8,13 @@ model: use it to test plumbing, never retrieval quality.
 from __future__ import annotations
 
 import hashlib
+import re
+from typing import Any
 
 import numpy as np
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from assistant.arabic import match_tokens
 
@@ -46,3 +51,34 @@ class HashEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(text.split()) + 2
+
+
+class ScriptedChatModel(BaseChatModel):
+    """A chat model for tests: picks the listed sentence holding ``choose`` (0 when none holds it,
+    or when ``choose`` is None), and answers every other prompt with the next of ``replies``."""
+
+    choose: str | None = None
+    replies: list[str] = []
+
+    @property
+    def _llm_type(self) -> str:
+        return "scripted"
+
+    def _reply(self, messages: list[BaseMessage]) -> str:
+        prompt = str(messages[-1].content)
+        if "Number of the answering sentence" in prompt:
+            for line in prompt.splitlines():
+                match = re.match(r"\[(\d+)\] (.*)", line)
+                if match and self.choose is not None and self.choose in match.group(2):
+                    return match.group(1)
+            return "0"
+        return self.replies.pop(0) if self.replies else ""
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._reply(messages)))])
+
+    def _stream(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> Any:
+        for word in re.findall(r"\S+\s*", self._reply(messages)):
+            yield ChatGenerationChunk(message=AIMessageChunk(content=word))

@@ -1,0 +1,151 @@
+"""The answer pipeline with the hash embedder and a scripted chat model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.answering import DRAFT_LABEL, Answerer, Evidence, condense, missing_terms
+from assistant.prompts import PROMPTS, load_prompts
+from assistant.testing import ScriptedChatModel
+from assistant.verification import contradictions, support
+
+SAUDI = "How many times did Rubio travel to Saudi Arabia?"
+
+
+def _answerer(a: Assistant, pick: str | None, replies: list[str]) -> Answerer:
+    """An answerer whose model picks the sentence holding ``pick`` and then says ``replies``."""
+    model = ScriptedChatModel(choose=pick, replies=list(replies))
+    # All of the seed's sentences as candidates: the hash embedder cannot rank them by meaning.
+    settings = a.settings.answer.model_copy(update={"evidence_sentences": 100, "passages": 20})
+    return Answerer(searcher=a.searcher, embedder=a.embedder, chat_model=model, backend="openai", settings=settings)
+
+
+@pytest.fixture
+def seeded(fake_assistant: Assistant, seed_path: Path) -> Assistant:
+    fake_assistant.ingest([seed_path])
+    return fake_assistant
+
+
+def _final(events) -> object:  # type: ignore[no-untyped-def]
+    return [e for e in events][-1]["answer"]
+
+
+def test_every_prompt_renders_and_is_checked() -> None:
+    prompts = load_prompts()
+    assert set(prompts) == set(PROMPTS)
+    for name, variables in PROMPTS.items():
+        [(_, system), (_, user)] = prompts[name].messages(**{v: f"<{v}>" for v in variables})
+        assert "{" not in system and all(f"<{v}>" in user for v in variables)
+
+
+def test_extractive_answer_quotes_verbatim_with_offsets(seeded: Assistant) -> None:
+    answer = seeded.ask("روبيو السعودية مرتين", backend="extractive")
+    assert not answer.abstained and answer.state == "quoted"
+    [citation] = answer.citations
+    text = seeded.article_text(citation.passage.article_id)
+    assert text is not None and text[citation.quote_start : citation.quote_end] == citation.quote
+    assert citation.passage.start <= citation.quote_start < citation.quote_end <= citation.passage.end
+    assert f"«{citation.quote}» [1]" in answer.text
+
+
+def test_draft_rendering_is_marked_and_kept_beside_its_quote(seeded: Assistant) -> None:
+    answerer = _answerer(seeded, "مرتين", ["Rubio travelled to Saudi Arabia twice."])
+    answer = _final(answerer.run(SAUDI))
+    assert answer.state == "draft" and not answer.verified
+    assert answer.sentences[0].text.startswith(DRAFT_LABEL)
+    assert answer.sentences[1].state == "quote"
+
+
+def test_planted_wrong_number_is_removed(seeded: Assistant) -> None:
+    answerer = _answerer(seeded, "مرتين", ["Rubio travelled to Saudi Arabia 5 times."])
+    answer = _final(answerer.run(SAUDI))
+    assert "5 times" not in answer.text and answer.removed and "number 5" in answer.removed[0]
+    assert [s.state for s in answer.sentences] == ["quote"]
+
+
+def test_planted_wrong_name_is_removed(seeded: Assistant) -> None:
+    answerer = _answerer(seeded, "الوقت يمر بسرعة", ["Obama told Russia that time is running out."])
+    answer = _final(answerer.run("What did Rubio tell Russia?"))
+    assert "Obama" not in answer.text and "name Obama" in answer.removed[0]
+
+
+def test_same_language_answer_is_verified_when_supported(seeded: Assistant) -> None:
+    answerer = _answerer(seeded, "مرتين", ["سافر روبيو إلى المملكة العربية السعودية مرتين"])
+    answer = _final(answerer.run("كم مرة سافر روبيو إلى السعودية؟"))
+    assert "مرتين" in answer.citations[0].quote
+    assert answer.state == "verified" and answer.verified
+    assert answer.text.startswith("سافر روبيو إلى المملكة العربية السعودية مرتين [1]")
+    unsupported = _answerer(seeded, "مرتين", ["اجتمع الرئيس مع وفد صيني في بكين"])
+    answer = _final(unsupported.run("كم مرة سافر روبيو إلى السعودية؟"))
+    assert answer.state == "quoted" and answer.removed
+
+
+def test_abstains_when_a_named_entity_is_absent(seeded: Assistant) -> None:
+    for question in (
+        "What did Zelensky say about the energy ceasefire?",
+        "What is China's position on the peace talks?",
+    ):
+        answer = seeded.ask(question, backend="extractive")
+        assert answer.abstained and answer.citations == [] and answer.text.startswith("The articles don't say")
+
+
+def test_abstains_on_empty_retrieval(fake_assistant: Assistant) -> None:
+    answer = fake_assistant.ask("What did Rubio tell Russia?", backend="extractive")
+    assert answer.abstained and answer.passages == []
+
+
+def test_abstains_when_the_model_says_no_sentence_answers(seeded: Assistant) -> None:
+    answer = _final(_answerer(seeded, None, []).run("What did Rubio tell Russia?"))
+    assert answer.abstained
+
+
+def test_streaming_yields_status_tokens_then_the_answer(seeded: Assistant) -> None:
+    events = list(_answerer(seeded, "مرتين", ["Rubio went twice."]).run(SAUDI))
+    kinds = [e["type"] for e in events]
+    assert kinds[0] == "status" and kinds[-1] == "answer" and "token" in kinds
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "expected"),
+    [
+        (
+            "What does he believe about Putin?",
+            ["Who is Steve Witkoff?"],
+            "What does Steve Witkoff believe about Putin?",
+        ),
+        ("What did his envoy say?", ["What did Putin want?"], "What did Putin's envoy say?"),
+        ("What did Rubio say?", ["Who is Steve Witkoff?"], "What did Rubio say?"),
+        ("What does he believe?", [], "What does he believe?"),
+        ("وماذا قال عنه؟", ["من هو ستيف ويتكوف؟"], "وماذا قال عنه؟ (من هو ستيف ويتكوف؟)"),
+    ],
+)
+def test_condense_follow_ups(question: str, history: list[str], expected: str) -> None:
+    assert condense(question, history) == expected
+
+
+def test_conversation_condenses_with_history(seeded: Assistant) -> None:
+    conv = seeded.conversation("extractive")
+    conv.ask("Who is Steve Witkoff?")
+    answer = conv.ask("What does he believe about Putin?")
+    assert answer.standalone_question == "What does Steve Witkoff believe about Putin?"
+    assert len(conv.answers) == 2
+
+
+def test_verification_helpers() -> None:
+    evidence = "وقد سافر روبيو إلى المملكة العربية السعودية مرتين خلال الشهرين الماضيين"
+    assert contradictions("Rubio went to Saudi Arabia twice.", evidence) == []
+    assert contradictions("Rubio went to Saudi Arabia 3 times.", evidence) == ["number 3 is not in the evidence"]
+    assert contradictions("Rubio said روسيا", evidence) == ["Arabic script inside an English sentence"]
+    assert support("سافر روبيو إلى السعودية مرتين", evidence) == 1.0
+    assert support("زار ماكرون الصين", evidence) == 0.0
+
+
+def test_missing_terms_cross_script() -> None:
+    passage = "وقال روبيو إن الوقت يمر بسرعة"
+    ev = [Evidence(None, passage, 0, len(passage), 1.0)]  # type: ignore[arg-type]
+    assert missing_terms("What did Rubio say?", ev) == []
+    assert missing_terms("What did Zelensky say?", ev) == ["Zelensky"]
+    assert missing_terms("What happened in 2019?", ev) == ["2019"]

@@ -1,0 +1,38 @@
+"""End to end: real e5, real Chroma, the real bundled local model (llama-cpp-python) on the seed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant, Settings
+from assistant.answering import DRAFT_LABEL
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    assistant = Assistant(Settings(vectorstore_dir=tmp_path_factory.mktemp("store")))
+    assistant.ingest([ROOT / "seeds"])
+    return assistant
+
+
+def test_local_model_answers_with_a_verbatim_cited_quote(real: Assistant) -> None:
+    answer = real.ask("How many times did Rubio travel to Saudi Arabia?", backend="local")
+    assert not answer.abstained
+    [citation] = answer.citations
+    text = real.article_text(citation.passage.article_id)
+    assert text is not None and text[citation.quote_start : citation.quote_end] == citation.quote
+    assert "مرتين" in citation.quote
+    # An English rendering of Arabic evidence is never presented as verified.
+    assert not answer.verified
+    assert all(s.text.startswith(DRAFT_LABEL) for s in answer.sentences if s.state == "draft")
+    assert answer.tokens_in > 0 and answer.timings["choose"] > 0
+
+
+def test_local_model_abstains_on_a_name_the_article_lacks(real: Assistant) -> None:
+    answer = real.ask("What did Zelensky say about the energy ceasefire?", backend="local")
+    assert answer.abstained and answer.citations == []
