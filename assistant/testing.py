@@ -80,5 +80,5 @@ class ScriptedChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=self._reply(messages)))])
 
     def _stream(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> Any:
-        for word in re.findall(r"\S+\s*", self._reply(messages)):
+        for word in re.findall(r"\S+\s*", self._reply(messages)) or [""]:
             yield ChatGenerationChunk(message=AIMessageChunk(content=word))
