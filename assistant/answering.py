@@ -255,16 +255,18 @@ class Answerer:
             if not evidence:
                 yield {"type": "answer", "answer": self._abstain(answer, "no passage gives that number")}
                 return
-        yield {"type": "status", "stage": "choosing", "candidates": len(evidence)}
-        choice = self._choose(standalone, evidence, answer)
+        # The best-ranked sentence is quoted: on the seed questions the ranking put the answering
+        # sentence first for 85% of them, the small model's own pick did worse. The model is asked
+        # only whether any sentence answers an Arabic question ("0": none), which it reads well;
+        # for English questions over Arabic text its "none" was wrong for answerable questions.
+        if lang == "ar" and question_language(evidence[0].text) == "ar":
+            yield {"type": "status", "stage": "checking", "candidates": len(evidence)}
+            if self._choose(standalone, evidence, answer) == 0:
+                lap("choose")
+                yield {"type": "answer", "answer": self._abstain(answer, "no passage answers it")}
+                return
         lap("choose")
-        if choice == 0 and lang == "ar":
-            yield {"type": "answer", "answer": self._abstain(answer, "no passage answers it")}
-            return
-        # The model's "none" is trusted only in Arabic, where it reads question and evidence alike;
-        # for an English question over Arabic text it says "none" to answerable questions, so the
-        # best-ranked sentence stands (names and numbers were already checked above).
-        chosen = evidence[max(choice, 1) - 1]
+        chosen = evidence[0]
         citation = Citation(1, chosen.passage, chosen.text, chosen.start, chosen.end)
         answer.citations = [citation]
         quote = AnswerSentence(f"«{chosen.text}» [1]", "quote", (1,))
@@ -278,7 +280,10 @@ class Answerer:
             for token in self._stream(name, answer, evidence=chosen.text, question=standalone):
                 written += token
                 yield {"type": "token", "text": token}
-            written = " ".join(written.split())
+            # Small models echo the prompt's cue ("الجواب:", "Answer:"): not part of the answer.
+            written = re.sub(
+                r"^\s*(الجواب|الإجابة|answer( in english)?)\s*[:：]\s*", "", " ".join(written.split()), flags=re.I
+            )
         lap("generate")
         answer.sentences = self._verify(written, chosen.text, standalone, same, quote, answer)
         answer.text = "\n".join(s.text for s in answer.sentences)

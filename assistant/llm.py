@@ -45,6 +45,7 @@ class LlamaCppChat(BaseChatModel):
     n_threads: int | None = None
     max_tokens: int = 160
     temperature: float = 0.0
+    prompt_cache: bool = True  # keep KV states of earlier prompts in RAM, reused by shared prefixes
     _llama: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
@@ -126,7 +127,13 @@ def make_chat_model(settings: Any, cache_dir: Path) -> BaseChatModel | None:
         path = Path(settings.model_path) if settings.model_path else assemble_gguf(cache_dir / "models")
         if not path.is_file():
             raise ModelUnavailableError(f"The GGUF model file {path} does not exist; fix BRIEFING_LLM__MODEL_PATH.")
-        return LlamaCppChat(model_path=str(path), n_ctx=settings.n_ctx, n_threads=settings.n_threads or None)
+        return LlamaCppChat(
+            model_path=str(path),
+            n_ctx=settings.n_ctx,
+            n_threads=settings.n_threads or None,
+            max_tokens=settings.max_tokens,
+            prompt_cache=settings.prompt_cache,
+        )
     if settings.backend == "openai":
         from langchain_openai import ChatOpenAI
 

@@ -95,10 +95,13 @@ class LLMSettings(BaseModel):
     model_path: str = Field("", description="A GGUF file for 'local' (default: the bundled model, assembled).")
     n_ctx: int = Field(4096, gt=256, description="Context window of the local model, in tokens.")
     n_threads: int = Field(0, ge=0, description="CPU threads for the local model (0: llama.cpp's default).")
+    prompt_cache: bool = Field(
+        True, description="Keep the local model's states for earlier prompts in RAM, so shared prefixes are reused."
+    )
     base_url: str = Field("", description="OpenAI-compatible server URL for 'openai', e.g. http://127.0.0.1:8080/v1.")
     model: str = Field("local", description="Model name sent to the OpenAI-compatible server.")
     api_key: str = Field("", description="API key for the server, if it wants one.")
-    max_tokens: int = Field(200, gt=0, description="Most tokens generated per call.")
+    max_tokens: int = Field(120, gt=0, description="Most tokens generated per call (answers are one sentence).")
     timeout_s: float = Field(120.0, gt=0, description="Seconds to wait for the server.")
 
 
