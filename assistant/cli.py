@@ -8,6 +8,8 @@ Examples:
     briefing search "ماذا قال روبيو لروسيا؟" --json
     briefing sources                            # what is ingested
     briefing eval-retrieval evals/xquad/xquad_dev.jsonl --corpus evals/xquad/xquad_ar_corpus.jsonl
+    briefing ask "What did Rubio tell Russia?" --llm extractive
+    briefing eval-answers evals/seed_questions.jsonl --llm local --out evals/results/seed-local
 
 Output is for people by default; ``--json`` gives machine-readable output. Errors are
 printed as one readable line (exit code 1), never as a traceback.
@@ -236,6 +238,42 @@ def eval_retrieval(
     if out:
         Path(out).parent.mkdir(parents=True, exist_ok=True)
         Path(out).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@main.command("eval-answers")
+@click.argument("question_set", type=click.Path(exists=True, dir_okay=False))
+@click.option("--llm", "backend", type=click.Choice(["local", "openai", "extractive"]), default=None)
+@click.option("--corpus", default=None, help="Ingest this corpus into a separate, temporary store first.")
+@store_option
+@click.option("--out", default=None, help="Write results.jsonl and summary.json into this folder.")
+@click.option("--limit", type=int, default=None, help="Only the first N questions.")
+@_friendly_errors
+def eval_answers(
+    question_set: str, backend: str | None, corpus: str | None, store: str | None, out: str | None, limit: int | None
+) -> None:
+    """Citations, key facts, abstention and verification states of the answers to a question set."""
+    from tqdm import tqdm
+
+    from assistant.evaluation import evaluate_answers, load_question_set
+
+    if corpus:
+        store = store or tempfile.mkdtemp(prefix="briefing-eval-")
+    assistant = _assistant(store)
+    if corpus:
+        click.echo(f"corpus {corpus}: {assistant.ingest([corpus]).summary()}", err=True)
+    rows = load_question_set(question_set)[:limit]
+    with tqdm(total=len(rows), desc="questions", file=sys.stderr) as bar:
+        result = evaluate_answers(
+            assistant, rows, backend=backend, progress=lambda done, total: bar.update(done - bar.n)
+        )
+    click.echo(json.dumps(result["summary"], ensure_ascii=False, indent=2))
+    if out:
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / "results.jsonl").open("w", encoding="utf-8") as handle:
+            for row in result["rows"]:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        (folder / "summary.json").write_text(json.dumps(result["summary"], indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

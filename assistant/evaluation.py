@@ -166,3 +166,22 @@ def summarize_answers(results: list[dict[str, Any]]) -> dict[str, Any]:
         "key_fact_accuracy": share([bool(r["key_facts"]) for r in verified]),
     }
     return summary
+
+
+def evaluate_answers(
+    assistant: Any,
+    rows: list[Row],
+    *,
+    backend: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Ask every row (earlier ``turns`` first, in one conversation) and score the answers."""
+    results = []
+    for i, row in enumerate(rows):
+        conversation = assistant.conversation(backend)
+        for turn in row.get("turns") or []:
+            conversation.ask(turn)
+        results.append(score_answer(conversation.ask(row["question"]), row))
+        if progress:
+            progress(i + 1, len(rows))
+    return {"rows": results, "summary": summarize_answers(results)}

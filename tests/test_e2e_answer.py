@@ -30,7 +30,7 @@ def test_local_model_answers_with_a_verbatim_cited_quote(real: Assistant) -> Non
     # An English rendering of Arabic evidence is never presented as verified.
     assert not answer.verified
     assert all(s.text.startswith(DRAFT_LABEL) for s in answer.sentences if s.state == "draft")
-    assert answer.tokens_in > 0 and answer.timings["choose"] > 0
+    assert answer.tokens_out > 0 and answer.timings["generate"] > 0
 
 
 def test_local_model_abstains_on_a_name_the_article_lacks(real: Assistant) -> None:
