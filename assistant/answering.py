@@ -95,12 +95,12 @@ def rank_evidence(
     return sorted(ranked, key=lambda c: -c.score)
 
 
-def missing_terms(question: str, evidence: list[Evidence]) -> list[str]:
+def missing_terms(question: str, texts: list[str]) -> list[str]:
     """Names and numbers the question is about that no evidence (sentence or passage) mentions.
 
     English questions: capitalised names and numbers, matched across scripts.
     """
-    text = " ".join(e.text for e in evidence)
+    text = " ".join(texts)
     if question_language(question) == "en":
         missing = []
         for term in key_terms(question):
@@ -243,9 +243,8 @@ class Answerer:
             return
         # Names are looked for in the whole articles the passages come from: a passage may say
         # "the Russian president" where its article names Putin two lines above.
-        texts = {p.article_id: self.article_text(p.article_id) or p.text for p in passages}
-        context = [Evidence(passages[0], text, 0, len(text), 0.0) for text in texts.values()]
-        missing = missing_terms(standalone, context)
+        articles = {p.article_id: self.article_text(p.article_id) or p.text for p in passages}
+        missing = missing_terms(standalone, list(articles.values()))
         if missing:
             lap("verify")
             yield {"type": "answer", "answer": self._abstain(answer, f"no passage mentions {', '.join(missing)}")}

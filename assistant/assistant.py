@@ -255,11 +255,7 @@ class Assistant:
 
     def ask(self, question: str, **options: Any) -> Answer:
         """A verified, cited answer (or an abstention); options as for ``stream``."""
-        for event in self.stream(question, **options):
-            if event["type"] == "answer":
-                answer: Answer = event["answer"]
-                return answer
-        raise AssertionError("the answer pipeline ended without an answer")
+        return final_answer(self.stream(question, **options))
 
     def conversation(self, backend: str | None = None) -> Conversation:
         """A conversation: follow-up questions are rewritten with the earlier ones."""
@@ -301,8 +297,13 @@ class Conversation:
             yield event
 
     def ask(self, question: str, **options: Any) -> Answer:
-        for event in self.stream(question, **options):
-            if event["type"] == "answer":
-                answer: Answer = event["answer"]
-                return answer
-        raise AssertionError("the answer pipeline ended without an answer")
+        return final_answer(self.stream(question, **options))
+
+
+def final_answer(events: Iterator[dict[str, Any]]) -> Answer:
+    """Run an answer stream to its end and return the answer it ends with."""
+    for event in events:
+        if event["type"] == "answer":
+            answer: Answer = event["answer"]
+            return answer
+    raise AssertionError("the answer pipeline ended without an answer")

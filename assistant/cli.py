@@ -52,6 +52,16 @@ def _assistant(store: str | None) -> Any:
     return Assistant(vectorstore_dir=store) if store else Assistant()
 
 
+def _eval_assistant(corpus: str | None, store: str | None) -> Any:
+    """The assistant an evaluation runs on: with ``corpus``, a separate store that ingests it first."""
+    if corpus:
+        store = store or tempfile.mkdtemp(prefix="briefing-eval-")
+    assistant = _assistant(store)
+    if corpus:
+        click.echo(f"corpus {corpus}: {assistant.ingest([corpus]).summary()}", err=True)
+    return assistant
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
@@ -219,12 +229,7 @@ def eval_retrieval(
 
     from assistant.evaluation import evaluate_retrieval, load_question_set, retrieval_table
 
-    if corpus:
-        store = store or tempfile.mkdtemp(prefix="briefing-eval-")
-    assistant = _assistant(store)
-    if corpus:
-        report = assistant.ingest([corpus])
-        click.echo(f"corpus {corpus}: {report.summary()}", err=True)
+    assistant = _eval_assistant(corpus, store)
     rows = load_question_set(question_set)[:limit]
     with tqdm(total=len(rows), desc="questions", file=sys.stderr) as bar:
         result = evaluate_retrieval(
@@ -256,11 +261,7 @@ def eval_answers(
 
     from assistant.evaluation import evaluate_answers, load_question_set
 
-    if corpus:
-        store = store or tempfile.mkdtemp(prefix="briefing-eval-")
-    assistant = _assistant(store)
-    if corpus:
-        click.echo(f"corpus {corpus}: {assistant.ingest([corpus]).summary()}", err=True)
+    assistant = _eval_assistant(corpus, store)
     rows = load_question_set(question_set)[:limit]
     with tqdm(total=len(rows), desc="questions", file=sys.stderr) as bar:
         result = evaluate_answers(
