@@ -65,18 +65,35 @@ def arabic_share(text: str) -> float:
 _SENTENCE_END = re.compile(r"[.!?؟…]+[\"'»”’)\]]*(?=\s|$)|\n")
 
 
+def _inside_quote(text: str, line_start: int, at: int) -> bool:
+    """Whether position ``at`` lies inside an open quotation that began on the same line."""
+    segment = text[line_start:at]
+    return segment.count('"') % 2 == 1 or segment.count("«") > segment.count("»")
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences in ``text``, whitespace trimmed, empty ones dropped.
+
+    A full stop inside a quotation does not end the sentence that quotes it (the quotation and its
+    attribution stay together); a line break always ends one.
 
     >>> t = 'قال: "هذا الوقت قادم"، وأضاف: "إنه قصير جدًا." ثم غادر.\\nسطر آخر'
     >>> [t[s:e] for s, e in sentence_spans(t)]
     ['قال: "هذا الوقت قادم"، وأضاف: "إنه قصير جدًا."', 'ثم غادر.', 'سطر آخر']
+    >>> t = '"بالطبع، روسيا تريد السلام. في ظل الظروف المناسبة"، قال مسؤول. ثم.'
+    >>> [t[s:e] for s, e in sentence_spans(t)]
+    ['"بالطبع، روسيا تريد السلام. في ظل الظروف المناسبة"، قال مسؤول.', 'ثم.']
     """
     spans: list[tuple[int, int]] = []
-    start = 0
+    start = line_start = 0
     for match in _SENTENCE_END.finditer(text):
-        end = match.end() if match.group() != "\n" else match.start()
-        spans.append((start, end))
+        if match.group() == "\n":
+            spans.append((start, match.start()))
+            start = line_start = match.end()
+            continue
+        if _inside_quote(text, line_start, match.end()):
+            continue
+        spans.append((start, match.end()))
         start = match.end()
     spans.append((start, len(text)))
     trimmed = []

@@ -22,6 +22,8 @@ from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_E5 = "bundled:multilingual-e5-small"
+# Bumped whenever sentence splitting or chunk packing changes, so old stores are recognised.
+CHUNKER_VERSION = 2
 
 
 class EmbeddingSettings(BaseModel):
@@ -61,8 +63,9 @@ class ChunkingSettings(BaseModel):
     overlap_sentences: int = Field(0, ge=0, description="Sentences repeated at the start of the next chunk.")
 
     def stamp(self) -> str:
-        """A short hash of the chunking settings, recorded in the store."""
-        return hashlib.sha256(json.dumps(self.model_dump(), sort_keys=True).encode()).hexdigest()[:12]
+        """A short hash of the chunking settings and algorithm version, recorded in the store."""
+        recorded = {**self.model_dump(), "algorithm": CHUNKER_VERSION}
+        return hashlib.sha256(json.dumps(recorded, sort_keys=True).encode()).hexdigest()[:12]
 
 
 class RetrievalSettings(BaseModel):
