@@ -47,3 +47,17 @@ def test_light_stem_keeps_short_words() -> None:
 def test_match_tokens_unify_spelling_variants() -> None:
     assert match_tokens("سيبيها") == match_tokens("سِيبِيها")
     assert arabic_share("abc") == 0.0 and arabic_share("") == 0.0
+
+
+def test_a_quotation_stays_with_its_attribution() -> None:
+    text = '"بالطبع، روسيا تريد السلام. في ظل الظروف المناسبة"، قال مسؤول كبير. "في ظل شروط موسكو".'
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        '"بالطبع، روسيا تريد السلام. في ظل الظروف المناسبة"، قال مسؤول كبير.',
+        '"في ظل شروط موسكو".',
+    ]
+
+
+def test_an_unbalanced_quote_ends_at_the_line_break() -> None:
+    text = 'وقال المسؤول: "إنها مستعدة. لكنها تماطل.\nسطر ثان. وآخر.'
+    parts = [text[s:e] for s, e in sentence_spans(text)]
+    assert parts == ['وقال المسؤول: "إنها مستعدة. لكنها تماطل.', "سطر ثان.", "وآخر."]
