@@ -250,7 +250,9 @@ class Answerer:
             yield {"type": "answer", "answer": self._abstain(answer, f"no passage mentions {', '.join(missing)}")}
             return
         if asks_for_a_number(standalone):
-            evidence = [e for e in evidence if numbers_in(e.text)]
+            # The number must come from one of the few most relevant sentences: any sentence of a
+            # news article has some number, so searching further answers what was not asked.
+            evidence = [e for e in evidence[: self.settings.number_depth] if numbers_in(e.text)]
             if not evidence:
                 yield {"type": "answer", "answer": self._abstain(answer, "no passage gives that number")}
                 return

@@ -111,7 +111,9 @@ class LLMSettings(BaseModel):
 class AnswerSettings(BaseModel):
     passages: int = Field(5, gt=0, description="Passages retrieved for a question.")
     evidence_sentences: int = Field(6, gt=0, description="Candidate sentences shown to the model, numbered.")
-    max_cited: int = Field(2, gt=0, description="Most evidence sentences quoted in an answer.")
+    number_depth: int = Field(
+        3, gt=0, description="A 'how many' question takes its number from this many best-ranked sentences at most."
+    )
 
 
 class IngestSettings(BaseModel):

@@ -20,7 +20,7 @@ def _answerer(a: Assistant, pick: str | None, replies: list[str]) -> Answerer:
     """An answerer whose model picks the sentence holding ``pick`` and then says ``replies``."""
     model = ScriptedChatModel(choose=pick, replies=list(replies))
     # All of the seed's sentences as candidates: the hash embedder cannot rank them by meaning.
-    settings = a.settings.answer.model_copy(update={"evidence_sentences": 100, "passages": 20})
+    settings = a.settings.answer.model_copy(update={"evidence_sentences": 100, "passages": 20, "number_depth": 100})
     return Answerer(searcher=a.searcher, embedder=a.embedder, chat_model=model, backend="openai", settings=settings)
 
 
