@@ -64,6 +64,12 @@ class LlamaCppChat(BaseChatModel):
                     "(builds from source in about 5 minutes)."
                 ) from exc
             self._llama = Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False)
+            if self.prompt_cache:
+                from llama_cpp import LlamaRAMCache
+
+                # The answer stage alternates prompts (choose, then write), each opening with a
+                # static system part; keeping their states lets a shared prefix be reused.
+                self._llama.set_cache(LlamaRAMCache(capacity_bytes=512 << 20))
         return self._llama
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:

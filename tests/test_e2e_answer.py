@@ -31,6 +31,8 @@ def test_local_model_answers_with_a_verbatim_cited_quote(real: Assistant) -> Non
     assert not answer.verified
     assert all(s.text.startswith(DRAFT_LABEL) for s in answer.sentences if s.state == "draft")
     assert answer.tokens_out > 0 and answer.timings["generate"] > 0
+    # The prompt-prefix cache the settings ask for (on by default) is really in place.
+    assert real.answerer("local").chat_model.llama.cache is not None  # type: ignore[union-attr]
 
 
 def test_local_model_abstains_on_a_name_the_article_lacks(real: Assistant) -> None:
