@@ -103,15 +103,19 @@ def missing_terms(question: str, texts: list[str]) -> list[str]:
     """
     text = " ".join(texts)
     if question_language(question) == "en":
+        # Computed once: the texts are whole articles and a question has several terms.
+        arabic = arabic_share(text) > 0.5
+        digits = text.replace(",", "")
+        lowered = text.lower()
         missing = []
         for term in key_terms(question):
             if term[0].isdigit():
-                if term.replace(",", "") not in re.sub(r"[,]", "", text):
-                    missing.append(term)
-            elif arabic_share(text) > 0.5:
-                if not name_in_arabic(term, text):
-                    missing.append(term)
-            elif term.lower() not in text.lower():
+                found = term.replace(",", "") in digits
+            elif arabic:
+                found = name_in_arabic(term, text)
+            else:
+                found = term.lower() in lowered
+            if not found:
                 missing.append(term)
         return missing
     # Arabic questions: places and bodies from the gazetteer (الرياض, الصين …). Words the corpus
@@ -299,8 +303,6 @@ class Answerer:
         if self.chat_model is not None:
             yield {"type": "status", "stage": "writing"}
             name = "answer_arabic" if lang == "ar" else "render_english"
-            if same and lang == "en":
-                name = "render_english"
             for token in self._stream(name, answer, evidence=chosen.text, question=standalone):
                 written += token
                 yield {"type": "token", "text": token}

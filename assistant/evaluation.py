@@ -110,9 +110,8 @@ def score_answer(answer: Any, row: Row) -> dict[str, Any]:
     from assistant.metrics import contains_evidence, key_facts_found
 
     evidence = row.get("evidence") or []
-    cited_ok = [
-        contains_evidence(c.quote, evidence) or contains_evidence(c.passage.text, evidence) for c in answer.citations
-    ]
+    # A citation is right when its passage holds the evidence (the quote is part of the passage).
+    cited_ok = [contains_evidence(c.passage.text, evidence) for c in answer.citations]
     quote_ok = [c.passage.text.find(c.quote) >= 0 for c in answer.citations]
     return {
         "id": row["id"],

@@ -79,7 +79,3 @@ def contradictions(sentence: str, evidence: str, question: str = "") -> list[str
             elif arabic_share(evidence) <= 0.5 and name.lower() not in (evidence + " " + question).lower():
                 problems.append(f"name {name} is not in the evidence")
     return problems
-
-
-def same_language(a: str, b: str) -> bool:
-    return (arabic_share(a) > 0.5) == (arabic_share(b) > 0.5)
