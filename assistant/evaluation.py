@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import SettingsError
-from assistant.metrics import is_hit, rank_of_first_hit, retrieval_summary
+from assistant.metrics import is_hit, percentile, rank_of_first_hit, retrieval_summary
 
 Row = dict[str, Any]
 
@@ -79,12 +79,8 @@ def evaluate_retrieval(
             progress(i + 1, len(answerable))
     summary: dict[str, Any] = {}
     for mode in modes:
-        times = sorted(latency[mode])
         summary[mode] = {group: retrieval_summary(r) for group, r in sorted(ranks[mode].items())}
-        summary[mode]["latency_ms"] = {
-            "p50": times[len(times) // 2] if times else 0.0,
-            "p95": times[min(len(times) - 1, int(len(times) * 0.95))] if times else 0.0,
-        }
+        summary[mode]["latency_ms"] = {"p50": percentile(latency[mode], 0.5), "p95": percentile(latency[mode], 0.95)}
     return {"rows": per_row, "summary": summary}
 
 

@@ -90,3 +90,15 @@ def key_facts_found(answer_text: str, must: Sequence[Sequence[str]]) -> bool:
     """
     text = normalize_for_evidence(answer_text)
     return bool(must) and all(any(normalize_for_evidence(alt) in text for alt in group) for group in must)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (``q`` in 0–1) of ``values``; 0.0 for none.
+
+    >>> percentile([4, 1, 3, 2, 5], 0.5), percentile([4, 1, 3, 2, 5], 0.95), percentile([], 0.5)
+    (3, 5, 0.0)
+    """
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]

@@ -23,11 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NEWS = ROOT / "evals" / "antnews" / "news_sample_2000.jsonl"
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=150)
@@ -35,6 +30,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant import Assistant, Settings
+    from assistant.metrics import percentile
     from assistant.retrieval import index_text
 
     work = Path(tempfile.mkdtemp(prefix="bench-index-"))
