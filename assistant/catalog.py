@@ -8,6 +8,9 @@ the vector index, as asked. It lives beside the Chroma store (``catalog.sqlite``
 An article counts as ingested only once its catalog row is committed, and that happens after
 its vectors are in Chroma; so a crash leaves at worst vectors with no catalog row, which
 searches ignore and the next ingestion overwrites (chunk ids are deterministic).
+
+It also keeps the vectors of each chunk's sentences once the answer stage has embedded them
+(the first time the chunk is retrieved), with the model that made them; they go with the chunk.
 """
 
 from __future__ import annotations
@@ -21,7 +24,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import numpy as np
+
 from assistant.records import Article, Chunk, Stripped
+
+# A chunk's sentences as the answer stage embeds them: offsets within the chunk text, and one
+# unit vector per sentence (rows in the same order).
+SentenceVectors = tuple[list[tuple[int, int]], np.ndarray]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,6 +55,12 @@ CREATE TABLE IF NOT EXISTS chunks (
     end INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    chunk_id TEXT PRIMARY KEY REFERENCES chunks(chunk_id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    spans TEXT NOT NULL,
+    vectors BLOB NOT NULL
+);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 """
 
@@ -244,6 +259,43 @@ class Catalog:
                 ).fetchall()
             for r in rows:
                 yield self._chunk_row(r)
+
+    # -- sentence vectors ----------------------------------------------------------------
+
+    def sentence_vectors(self, chunk_ids: list[str], model: str) -> dict[str, SentenceVectors]:
+        """The stored sentence vectors of these chunks made by ``model`` (chunks without any are left out)."""
+        found: dict[str, SentenceVectors] = {}
+        with self._lock:
+            for i in range(0, len(chunk_ids), 500):
+                batch = chunk_ids[i : i + 500]
+                marks = ",".join("?" * len(batch))
+                rows = self._db.execute(
+                    f"SELECT chunk_id, spans, vectors FROM sentence_vectors WHERE model = ? AND chunk_id IN ({marks})",
+                    [model, *batch],
+                ).fetchall()
+                for chunk_id, spans, blob in rows:
+                    offsets = [(int(s), int(e)) for s, e in json.loads(spans)]
+                    vectors = np.frombuffer(blob, dtype=np.float32).reshape(len(offsets), -1)
+                    found[chunk_id] = (offsets, vectors)
+        return found
+
+    def put_sentence_vectors(self, model: str, items: dict[str, SentenceVectors]) -> None:
+        """Store chunks' sentence vectors; chunks no longer in the catalog are skipped."""
+        with self._transaction() as db:
+            for chunk_id, (offsets, vectors) in items.items():
+                if len(offsets) != len(vectors):
+                    raise ValueError(f"{len(offsets)} sentence spans but {len(vectors)} vectors for chunk {chunk_id}")
+                db.execute(
+                    "INSERT OR REPLACE INTO sentence_vectors SELECT ?, ?, ?, ? "
+                    "WHERE EXISTS (SELECT 1 FROM chunks WHERE chunk_id = ?)",
+                    (
+                        chunk_id,
+                        model,
+                        json.dumps(offsets),
+                        np.ascontiguousarray(vectors, dtype=np.float32).tobytes(),
+                        chunk_id,
+                    ),
+                )
 
     def chunk_ids_of(self, article_id: str) -> list[str]:
         with self._lock:

@@ -7,9 +7,13 @@ Examples:
     briefing search "What did Rubio tell Russia?" -k 5
     briefing search "ماذا قال روبيو لروسيا؟" --json
     briefing sources                            # what is ingested
-    briefing eval-retrieval evals/xquad/xquad_dev.jsonl --corpus evals/xquad/xquad_ar_corpus.jsonl
+    briefing --chroma-url http://127.0.0.1:8000 ingest seeds/   # vectors on a Chroma server
+    briefing serve --port 7860                  # the chat UI, on 127.0.0.1
+    briefing brief --topic "Ukraine peace talks" -o brief.html --llm extractive
     briefing ask "What did Rubio tell Russia?" --llm extractive
-    briefing eval-answers evals/seed_questions.jsonl --llm local --out evals/results/seed-local
+    briefing eval evals/seed_questions.jsonl --out evals/results/seed-local   # needs seeds/ ingested
+    briefing eval evals/xquad/xquad_dev.jsonl --corpus evals/xquad/xquad_ar_corpus.jsonl --retrieval-only
+    briefing eval-compare evals/results/seed-extractive evals/results/seed-local
 
 Output is for people by default; ``--json`` gives machine-readable output. Errors are
 printed as one readable line (exit code 1), never as a traceback.
@@ -17,6 +21,7 @@ printed as one readable line (exit code 1), never as a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -49,17 +54,9 @@ def _friendly_errors(func: F) -> F:
 def _assistant(store: str | None) -> Any:
     from assistant import Assistant
 
-    return Assistant(vectorstore_dir=store) if store else Assistant()
-
-
-def _eval_assistant(corpus: str | None, store: str | None) -> Any:
-    """The assistant an evaluation runs on: with ``corpus``, a separate store that ingests it first."""
-    if corpus:
-        store = store or tempfile.mkdtemp(prefix="briefing-eval-")
-    assistant = _assistant(store)
-    if corpus:
-        click.echo(f"corpus {corpus}: {assistant.ingest([corpus]).summary()}", err=True)
-    return assistant
+    context = click.get_current_context(silent=True)
+    chroma_url = context.find_root().params.get("chroma_url") if context else None
+    return Assistant(vectorstore_dir=store, chroma_url=chroma_url)
 
 
 def _jsonable(value: Any) -> Any:
@@ -75,8 +72,15 @@ store_option = click.option(
 
 @click.group(help=__doc__)
 @click.version_option(package_name="briefing-assistant")
-def main() -> None:
-    pass
+@click.option(
+    "--chroma-url",
+    default=None,
+    metavar="URL",
+    help="Keep the vectors on a Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded store; "
+    "the catalog stays in --store. Default: BRIEFING_CHROMA_URL. Goes before the command.",
+)
+def main(chroma_url: str | None) -> None:
+    pass  # commands read --chroma-url through _assistant
 
 
 @main.command()
@@ -101,10 +105,14 @@ def ingest(paths: tuple[str, ...], store: str | None, as_json: bool) -> None:
         click.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2))
         return
     click.echo(report.summary())
+    click.echo(report.throughput())
     for failure in report.failed:
         click.echo(f"  failed: {failure.path}: {failure.reason}")
+    for warning in report.warnings:
+        click.echo(f"  repaired: {warning.path}: {warning.reason}")
     articles, chunks = assistant.catalog.counts()
-    click.echo(f"store {assistant.settings.vectorstore_dir}: {articles} articles, {chunks} chunks")
+    where = f" (vectors on {assistant.store.where})" if assistant.store.is_server else ""
+    click.echo(f"store {assistant.settings.vectorstore_dir}{where}: {articles} articles, {chunks} chunks")
 
 
 @main.command()
@@ -214,67 +222,165 @@ def sources(store: str | None, as_json: bool) -> None:
         click.echo(f"{when}  {info.source:<12} {info.n_chunks:>3} chunks  {info.title}")
 
 
-@main.command("eval-retrieval")
-@click.argument("question_set", type=click.Path(exists=True, dir_okay=False))
-@click.option("--corpus", default=None, help="Ingest this corpus into a separate, temporary store first.")
-@store_option
-@click.option("--out", default=None, help="Write the per-question results and summary as JSON here.")
-@click.option("--limit", type=int, default=None, help="Only the first N questions.")
-@_friendly_errors
-def eval_retrieval(
-    question_set: str, corpus: str | None, store: str | None, out: str | None, limit: int | None
-) -> None:
-    """Recall@1/3/5/10 and MRR@10 for dense, lexical and hybrid search."""
-    from tqdm import tqdm
-
-    from assistant.evaluation import evaluate_retrieval, load_question_set, retrieval_table
-
-    assistant = _eval_assistant(corpus, store)
-    rows = load_question_set(question_set)[:limit]
-    with tqdm(total=len(rows), desc="questions", file=sys.stderr) as bar:
-        result = evaluate_retrieval(
-            lambda q, k, m: assistant.search(q, k, mode=m),
-            rows,
-            progress=lambda done, total: bar.update(done - bar.n),
-        )
-    click.echo(retrieval_table(result["summary"]))
-    for mode, groups in result["summary"].items():
-        click.echo(f"{mode}: search p50 {groups['latency_ms']['p50']:.1f} ms, p95 {groups['latency_ms']['p95']:.1f} ms")
-    if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-@main.command("eval-answers")
-@click.argument("question_set", type=click.Path(exists=True, dir_okay=False))
+@main.command()
+@click.option("--topic", default=None, help="What the briefing is about (default: all articles).")
+@click.option("--article", "articles", multiple=True, metavar="ID", help="Only these article ids (repeatable).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Published on or after.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Published on or before.")
+@click.option("--language", type=click.Choice(["en", "ar"]), default="en", show_default=True)
 @click.option("--llm", "backend", type=click.Choice(["local", "openai", "extractive"]), default=None)
-@click.option("--corpus", default=None, help="Ingest this corpus into a separate, temporary store first.")
+@click.option("--max-articles", type=click.IntRange(1, 10_000), default=100, show_default=True)
+@click.option(
+    "-o", "--out", default=None, metavar="FILE", help="Write .md, .html or .json (default: Markdown on stdout)."
+)
 @store_option
-@click.option("--out", default=None, help="Write results.jsonl and summary.json into this folder.")
-@click.option("--limit", type=int, default=None, help="Only the first N questions.")
 @_friendly_errors
-def eval_answers(
-    question_set: str, backend: str | None, corpus: str | None, store: str | None, out: str | None, limit: int | None
+def brief(
+    topic: str | None,
+    articles: tuple[str, ...],
+    since: Any,
+    until: Any,
+    language: str,
+    backend: str | None,
+    max_articles: int,
+    out: str | None,
+    store: str | None,
 ) -> None:
-    """Citations, key facts, abstention and verification states of the answers to a question set."""
+    """A cited briefing: summary, who said what, timeline, disputed points, open questions."""
+    from assistant.errors import SettingsError
+
+    suffix = Path(out).suffix.lower() if out else ".md"
+    if suffix not in (".md", ".html", ".json"):
+        raise SettingsError(f"-o {out}: give a file ending in .md, .html or .json.")
+    briefing = _assistant(store).brief(
+        topic,
+        articles=list(articles) or None,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+        language=language,
+        backend=backend,
+        max_articles=max_articles,
+    )
+    if suffix == ".json":
+        text = json.dumps(briefing.to_dict(), ensure_ascii=False, indent=2)
+    else:
+        text = briefing.to_html() if suffix == ".html" else briefing.to_markdown()
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(
+            f"{out}: {len(briefing.articles)} articles, {len(briefing.statements)} statements, "
+            f"{len(briefing.citations)} citations",
+            err=True,
+        )
+    else:
+        click.echo(text)
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1: this machine only).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default 7860).")
+@store_option
+@_friendly_errors
+def serve(host: str | None, port: int | None, store: str | None) -> None:
+    """Start the chat UI in the browser (loads the models first, then prints the address)."""
+    from assistant.ui import serve as serve_ui
+
+    click.echo("Loading the models…", err=True)
+    serve_ui(_assistant(store), host, port)
+
+
+@main.command("eval")
+@click.argument("question_set", type=click.Path(exists=True, dir_okay=False))
+@click.option("--corpus", default=None, help="Ingest this corpus into a separate store (temporary unless --store).")
+@click.option("--llm", "backend", type=click.Choice(["local", "openai", "extractive"]), default=None)
+@click.option("--out", default=None, metavar="DIR", help="Results folder (default: evals/runs/SET-BACKEND).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N questions.")
+@click.option("--retrieval-only", is_flag=True, help="Score retrieval only: no answers, no model loaded.")
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(["dense", "lexical", "hybrid"]),
+    help="Search modes scored (repeatable; default all three).",
+)
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@_friendly_errors
+def evaluate(
+    question_set: str,
+    corpus: str | None,
+    backend: str | None,
+    out: str | None,
+    limit: int | None,
+    retrieval_only: bool,
+    modes: tuple[str, ...],
+    store: str | None,
+    as_json: bool,
+) -> None:
+    """Run QUESTION_SET (JSON Lines): retrieval, answers, citations, abstention, latency.
+
+    Writes results.jsonl (row by row: an interrupted run resumes), summary.json, report.md and
+    PNG plots into the --out folder.
+    """
     from tqdm import tqdm
 
-    from assistant.evaluation import evaluate_answers, load_question_set
+    from assistant.evalrun import assistant_for_corpus, run_eval
+    from assistant.evaluation import MODES
+    from assistant.report import fmt, headline, table
 
-    assistant = _eval_assistant(corpus, store)
-    rows = load_question_set(question_set)[:limit]
-    with tqdm(total=len(rows), desc="questions", file=sys.stderr) as bar:
-        result = evaluate_answers(
-            assistant, rows, backend=backend, progress=lambda done, total: bar.update(done - bar.n)
-        )
-    click.echo(json.dumps(result["summary"], ensure_ascii=False, indent=2))
-    if out:
-        folder = Path(out)
-        folder.mkdir(parents=True, exist_ok=True)
-        with (folder / "results.jsonl").open("w", encoding="utf-8") as handle:
-            for row in result["rows"]:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-        (folder / "summary.json").write_text(json.dumps(result["summary"], indent=2), encoding="utf-8")
+    with contextlib.ExitStack() as cleanup:
+        if corpus:
+            click.echo(f"ingesting {corpus} into {store or 'a temporary store'}…", err=True)
+            if not store:
+                store = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="briefing-eval-"))
+            assistant = assistant_for_corpus(corpus, store=store)
+        else:
+            assistant = _assistant(store)
+        backend = backend or assistant.settings.llm.backend
+        kind = "retrieval" if retrieval_only else backend
+        folder = out or str(Path("evals") / "runs" / f"{Path(question_set).stem}-{kind}")
+        with tqdm(desc="questions", unit="question", file=sys.stderr, disable=as_json) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.n = done
+                bar.refresh()
+
+            summary = run_eval(
+                assistant,
+                question_set,
+                folder,
+                backend=backend,
+                retrieval_only=retrieval_only,
+                limit=limit,
+                modes=modes or MODES,
+                corpus=corpus,
+                progress=progress,
+                log=lambda message: bar.write(message, file=sys.stderr),
+            )
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    click.echo(table(["metric", "value"], [[label, value] for label, value, _ in headline(summary)]))
+    answers = summary.get("answers")
+    if answers:
+        v = answers["verified"]
+        click.echo(f"answers marked verified: {v['n']}, accuracy {fmt(v['accuracy'])}")
+    click.echo(f"report: {Path(folder) / 'report.md'}")
+
+
+@main.command("eval-compare")
+@click.argument("run_a", type=click.Path(exists=True, file_okay=False))
+@click.argument("run_b", type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@_friendly_errors
+def eval_compare(run_a: str, run_b: str, as_json: bool) -> None:
+    """Metric deltas (B − A) between two eval folders, and the questions whose outcome flipped."""
+    from assistant.evalrun import compare_runs
+    from assistant.report import comparison_markdown
+
+    comparison = compare_runs(run_a, run_b)
+    click.echo(json.dumps(comparison, ensure_ascii=False, indent=2) if as_json else comparison_markdown(comparison))
 
 
 if __name__ == "__main__":

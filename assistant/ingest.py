@@ -76,8 +76,15 @@ def iter_input_files(paths: list[str | Path]) -> Iterator[Path]:
             raise IngestError(path, "no such file or folder; check the path")
 
 
-def decode_bytes(data: bytes, path: Path | str) -> str:
-    """Decode ``data`` as UTF-8, else as the detected charset; reject what is not text."""
+# UTF-8 with at most this share of invalid bytes is UTF-8 with damage, not another charset.
+DAMAGED_UTF8_SHARE = 0.02
+
+
+def decode_bytes(data: bytes, path: Path | str, notes: list[str] | None = None) -> str:
+    """Decode ``data`` as UTF-8, else as the detected charset; reject what is not text.
+
+    UTF-8 with a few invalid bytes (≤ 2%) keeps its text: the bad bytes become U+FFFD and a
+    note says how many (``notes``)."""
     if not data.strip():
         raise IngestError(path, "the file is empty; nothing to ingest")
     if b"\x00" in data[:8192]:
@@ -86,6 +93,13 @@ def decode_bytes(data: bytes, path: Path | str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    repaired = data.decode("utf-8-sig", errors="replace")
+    damaged = repaired.count("\ufffd")
+    has_multibyte = any(ord(c) > 127 and c != "\ufffd" for c in repaired)
+    if has_multibyte and damaged <= DAMAGED_UTF8_SHARE * len(data):
+        if notes is not None:
+            notes.append(f"{damaged} invalid UTF-8 byte sequence(s) replaced with \ufffd; the rest is intact")
+        return repaired
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise IngestError(path, "the file is not text in any known encoding; save it as UTF-8 text and ingest it again")
@@ -232,8 +246,9 @@ def read_jsonl(raw: str, path: Path) -> tuple[list[Article], list[RowError]]:
     return articles, errors
 
 
-def read_file(path: Path, max_bytes: int) -> tuple[list[Article], list[RowError]]:
-    """Read one input file into articles (and, for JSON Lines, the rows that failed)."""
+def read_file(path: Path, max_bytes: int, notes: list[str] | None = None) -> tuple[list[Article], list[RowError]]:
+    """Read one input file into articles (and, for JSON Lines, the rows that failed); ``notes``
+    receives what was repaired on the way (damaged UTF-8)."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(path, f"unsupported file type {suffix or '(none)'!r}; give .txt, .md, .html or .jsonl files")
@@ -244,7 +259,7 @@ def read_file(path: Path, max_bytes: int) -> tuple[list[Article], list[RowError]
             f"the file is {size:,} bytes, over the limit of {max_bytes:,}; split it or raise "
             "BRIEFING_INGEST__MAX_FILE_BYTES",
         )
-    raw = decode_bytes(path.read_bytes(), path)
+    raw = decode_bytes(path.read_bytes(), path, notes)
     if suffix in JSONL_SUFFIXES:
         return read_jsonl(raw, path)
     if suffix in HTML_SUFFIXES:

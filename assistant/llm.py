@@ -27,9 +27,51 @@ from pydantic import ConfigDict, PrivateAttr
 
 from assistant.errors import ModelUnavailableError, SettingsError
 
+PROMPT_CACHE_BYTES = 512 << 20
+
 
 def _role(message: BaseMessage) -> str:
     return {"human": "user", "ai": "assistant", "system": "system"}.get(message.type, "user")
+
+
+def lean_state_llama(llama_class: type) -> type:
+    """A subclass of llama-cpp-python's ``Llama`` whose saved states leave out its logits table.
+
+    ``Llama.save_state`` copies ``scores`` (one row of vocabulary-sized floats per token, up to
+    ``n_batch`` rows: 311 MB for Qwen2.5's 151,936 tokens) into every state the prompt cache keeps,
+    and ``load_state`` copies it back; with ``logits_all=False`` nothing reads those rows (llama.cpp
+    samples from its own logits, which the llama.cpp state already holds). The RAM cache counts
+    only the llama.cpp state (3-15 MB) against its capacity, so the copies grew a long evaluation
+    to 13 GB and every save paid a fresh 70-300 MB allocation. Here the table is swapped for an
+    empty view while the base methods run, so states hold only what a reload needs.
+    """
+
+    class LeanStateLlama(llama_class):  # type: ignore[misc, valid-type]
+        scores: Any  # numpy (n_batch or n_ctx, n_vocab) float32, set by the base class
+        _logits_all: bool
+
+        def save_state(self) -> Any:
+            if self._logits_all:
+                return super().save_state()
+            scores = self.scores
+            self.scores = scores[:0]
+            try:
+                return super().save_state()
+            finally:
+                self.scores = scores
+
+        def load_state(self, state: Any) -> None:
+            if self._logits_all or len(state.scores):  # a full state (saved by the base class)
+                return super().load_state(state)
+            scores = self.scores
+            self.scores = scores[:0]
+            try:
+                super().load_state(state)
+            finally:
+                self.scores = scores
+
+    LeanStateLlama.__name__ = LeanStateLlama.__qualname__ = f"LeanState{llama_class.__name__}"
+    return LeanStateLlama
 
 
 class LlamaCppChat(BaseChatModel):
@@ -63,13 +105,15 @@ class LlamaCppChat(BaseChatModel):
                     "llama-cpp-python is not installed: `pip install llama-cpp-python==0.3.36` "
                     "(builds from source in about 5 minutes)."
                 ) from exc
-            self._llama = Llama(model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False)
+            self._llama = lean_state_llama(Llama)(
+                model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False
+            )
             if self.prompt_cache:
                 from llama_cpp import LlamaRAMCache
 
                 # The answer stage alternates prompts (choose, then write), each opening with a
                 # static system part; keeping their states lets a shared prefix be reused.
-                self._llama.set_cache(LlamaRAMCache(capacity_bytes=512 << 20))
+                self._llama.set_cache(LlamaRAMCache(capacity_bytes=PROMPT_CACHE_BYTES))
         return self._llama
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:

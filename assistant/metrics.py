@@ -4,6 +4,12 @@ Retrieval: a retrieved passage is a *hit* for a question when it contains one of
 question's evidence strings (after Arabic and case normalisation) or when its article key is
 the question's ``gold_passage_id`` / ``gold_doc_id``.
 
+Answers: key facts (every ``must`` group found), token F1 against the reference (SQuAD
+normalisation plus Arabic normalisation), citations that hold the evidence, quotes found
+verbatim in their passage.
+
+Deliberately not here: running questions or reading files (``evaluation``, ``evalrun``).
+
 >>> rank_of_first_hit([False, False, True, True])
 3
 >>> recall_at([3, None, 1], 1), recall_at([3, None, 1], 5), round(mrr_at([3, None, 1], 10), 4)
@@ -13,10 +19,12 @@ the question's ``gold_passage_id`` / ``gold_doc_id``.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from assistant.arabic import normalize_for_matching
-from assistant.records import Passage
+from assistant.records import Citation, Passage
 
 _SPACE = re.compile(r"\s+")
 
@@ -48,6 +56,26 @@ def is_hit(passage: Passage, row: Mapping[str, object]) -> bool:
     evidence = row.get("evidence") or []
     assert isinstance(evidence, list)
     return contains_evidence(passage.text, evidence)
+
+
+def cites_evidence(passage: Passage, row: Mapping[str, object]) -> bool:
+    """Whether a cited passage holds the row's evidence: an evidence string when the row has
+    any, else its gold id. A row without either (an unanswerable one) has no right citation.
+
+    >>> p = Passage("c", "a", "xquad-02-00", 0, "قال إن الوقت يمر", 0, 16, "t", "s", "ar", None, None, 0.0)
+    >>> cites_evidence(p, {"evidence": ["الوقت يمر"]}), cites_evidence(p, {"evidence": []})
+    (True, False)
+    """
+    evidence = row.get("evidence") or []
+    assert isinstance(evidence, list)
+    if any(isinstance(e, str) and e.strip() for e in evidence):
+        return contains_evidence(passage.text, evidence)
+    return is_hit(passage, row)
+
+
+def quote_is_verbatim(citation: Citation) -> bool:
+    """Whether a citation's quote appears, character for character, in its passage."""
+    return bool(citation.quote) and citation.quote in citation.passage.text
 
 
 def rank_of_first_hit(hits: Sequence[bool]) -> int | None:
@@ -102,3 +130,66 @@ def percentile(values: Sequence[float], q: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+_ENGLISH_ARTICLES = re.compile(r"\b(a|an|the)\b")
+# The Arabic definite article, at the start of a word that keeps at least two letters without it.
+_ARABIC_ARTICLE = re.compile(r"(?<!\w)ال(?=\w{2})")
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD's answer normalisation (lower case, no punctuation, no English articles, single
+    spaces) after Arabic normalisation (``normalize_for_matching``), also dropping the Arabic
+    article "ال" at the start of a word.
+
+    >>> normalize_answer("The Panthers' defense: 308 points!")
+    'panthers defense 308 points'
+    >>> normalize_answer("الدفاعُ «٣٠٨» نقطة")
+    'دفاع 308 نقطه'
+    """
+    text = normalize_for_matching(text)
+    text = "".join(c for c in text if not unicodedata.category(c).startswith("P"))
+    text = _ENGLISH_ARTICLES.sub(" ", text)
+    text = _ARABIC_ARTICLE.sub("", text)
+    return " ".join(text.split())
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    """Harmonic mean of token precision and recall after ``normalize_answer`` (SQuAD's F1).
+
+    Two empty texts agree (1.0); one empty text against a non-empty one scores 0.0.
+
+    >>> token_f1("308 points", "308")  # precision 1/2, recall 1/1
+    0.6666666666666666
+    >>> token_f1("the Panthers gave up 308", "Panthers surrendered 308 points")  # 2 common: p 2/4, r 2/4
+    0.5
+    >>> token_f1("", ""), token_f1("x", "")
+    (1.0, 0.0)
+    """
+    predicted = normalize_answer(prediction).split()
+    expected = normalize_answer(reference).split()
+    if not predicted or not expected:
+        return float(predicted == expected)
+    common = sum((Counter(predicted) & Counter(expected)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(predicted), common / len(expected)
+    return 2 * precision * recall / (precision + recall)
+
+
+def share(values: Sequence[bool]) -> float | None:
+    """The share of true values; None when there are none (a rate of nothing is not 0).
+
+    >>> share([True, False, True, True]), share([])
+    (0.75, None)
+    """
+    return sum(values) / len(values) if values else None
+
+
+def mean(values: Sequence[float]) -> float | None:
+    """The arithmetic mean; None for no values.
+
+    >>> mean([0.5, 1.0, 0.0]), mean([])
+    (0.5, None)
+    """
+    return sum(values) / len(values) if values else None

@@ -15,6 +15,7 @@ heuristics, measured by the answer evaluation, and they err towards "not found".
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.arabic import normalize_for_matching
 
@@ -171,6 +172,16 @@ def _close(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+@lru_cache(maxsize=64)
+def _skeletons(text: str) -> frozenset[str]:
+    """The skeletons of a normalised text's Arabic words (kept: each question checks its names
+    against the same few articles)."""
+    words = re.findall(r"[\u0621-\u064a]+", text)
+    # A one-letter clitic (و ب ل ف) may stand before a name: try each word with and without it.
+    skeletons = {arabic_skeleton(w) for w in words} | {arabic_skeleton(w[1:]) for w in words if w[:1] in "وبلف"}
+    return frozenset(skeletons - {""})
+
+
 def name_in_arabic(name: str, arabic_text: str) -> bool:
     """Whether a Latin name (one or more words) plausibly occurs in Arabic text.
 
@@ -183,10 +194,7 @@ def name_in_arabic(name: str, arabic_text: str) -> bool:
     text = normalize_for_matching(arabic_text)
     if key in GAZETTEER:
         return any(variant in text for variant in GAZETTEER[key])
-    words = re.findall(r"[\u0621-\u064a]+", text)
-    # A one-letter clitic (و ب ل ف) may stand before a name: try each word with and without it.
-    skeletons = {arabic_skeleton(w) for w in words} | {arabic_skeleton(w[1:]) for w in words if w[:1] in "وبلف"}
-    skeletons.discard("")
+    skeletons = _skeletons(text)
     parts = [p for p in re.findall(r"[A-Za-z]+", name) if p.lower() not in _QUESTION_WORDS | _TITLE_WORDS]
 
     def found(part: str) -> bool:

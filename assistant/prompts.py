@@ -19,6 +19,7 @@ PROMPTS: dict[str, set[str]] = {
     "choose_sentence": {"sentences", "question"},
     "answer_arabic": {"evidence", "question"},
     "render_english": {"evidence", "question"},
+    "translate_sentence": {"sentence"},
 }
 
 

@@ -102,7 +102,20 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     failed: list[IngestFailure] = field(default_factory=list)
+    warnings: list[IngestFailure] = field(default_factory=list)  # ingested, but repaired on the way
     chunks_added: int = 0
+    seconds: float = 0.0  # wall time of the ingestion
+
+    def throughput(self) -> str:
+        """Indexing speed for people, e.g. ``2 articles indexed in 4.0 s: 0.50 articles/s, 3.0 chunks/s``.
+
+        Unchanged articles are skipped quickly and are not counted."""
+        indexed = len(self.added) + len(self.replaced)
+        seconds = max(self.seconds, 1e-9)
+        return (
+            f"{indexed} articles indexed in {self.seconds:.1f} s: {indexed / seconds:.2f} articles/s, "
+            f"{self.chunks_added / seconds:.1f} chunks/s"
+        )
 
     def summary(self) -> str:
         """One line for people, e.g. ``added 1, unchanged 0, replaced 0, failed 0 (12 chunks)``."""

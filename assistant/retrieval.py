@@ -15,6 +15,8 @@ Deliberately not here: the question's history (``conversation``), and reranking 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,6 +40,9 @@ def index_text(title: str, text: str, with_title: bool) -> str:
     'Title\\nBody.'
     """
     return f"{title}\n{text}" if with_title and title and not text.startswith(title) else text
+
+
+QUERY_VECTORS_KEPT = 256
 
 
 @dataclass
@@ -68,6 +73,23 @@ class HybridSearcher:
         self.embed_title = embed_title
         self.lexical = LexicalIndex()
         self.last_trace: SearchTrace | None = None
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._query_lock = threading.Lock()
+
+    def query_vector(self, query: str) -> np.ndarray:
+        """The e5 vector of ``query``, remembered for the last ``QUERY_VECTORS_KEPT`` queries: the answer
+        stage ranks its evidence with the vector its search has just made."""
+        with self._query_lock:
+            vector = self._query_vectors.get(query)
+            if vector is not None:
+                self._query_vectors.move_to_end(query)
+                return vector
+        vector = self.embedder.embed_queries([query])[0]
+        with self._query_lock:
+            self._query_vectors[query] = vector
+            while len(self._query_vectors) > QUERY_VECTORS_KEPT:
+                self._query_vectors.popitem(last=False)
+        return vector
 
     def _sync_lexical(self) -> None:
         generation = self.catalog.generation
@@ -103,8 +125,7 @@ class HybridSearcher:
         lexical: list[tuple[str, float]] = []
         weight = 0.0
         if mode in ("hybrid", "dense"):
-            vector = self.embedder.embed_queries([query])[0]
-            dense = self.store.query(vector, n, filters)
+            dense = self.store.query(self.query_vector(query), n, filters)
         if mode in ("hybrid", "lexical"):
             self._sync_lexical()
             weight = self.lexical.coverage(query) if mode == "hybrid" else 1.0

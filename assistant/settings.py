@@ -114,6 +114,23 @@ class AnswerSettings(BaseModel):
     number_depth: int = Field(
         3, gt=0, description="A 'how many' question takes its number from this many best-ranked sentences at most."
     )
+    ambiguity_margin: float = Field(
+        0.01,
+        ge=0.0,
+        description=(
+            "Without a model (the extractive backend), the best sentence is quoted only when its score beats the "
+            "best sentence of every other passage by at least this much; closer than that, the ranking cannot tell "
+            "which passage answers and the answer abstains. 0 turns the check off."
+        ),
+    )
+
+
+class UISettings(BaseModel):
+    host: str = Field("127.0.0.1", description="Address the chat UI binds to (this machine only unless changed).")
+    port: int = Field(7860, gt=0, lt=65536, description="Port of the chat UI.")
+    auth_user: str = Field("", description="With auth_password: the UI asks for this user name (basic auth).")
+    auth_password: str = Field("", description="Password for auth_user; leave both empty for no login.")
+    max_upload_mb: int = Field(20, gt=0, description="Largest file the UI accepts for ingestion (MB).")
 
 
 class IngestSettings(BaseModel):
@@ -131,15 +148,25 @@ class Settings(BaseSettings):
         description="Materialised models and other rebuildable files.",
     )
     collection: str = Field("articles", description="Chroma collection name.")
+    chroma_url: str = Field(
+        "",
+        description=(
+            "A Chroma server (e.g. http://127.0.0.1:8000, started with `chroma run`) holding the vectors "
+            "instead of the embedded store in vectorstore_dir/chroma; the catalog stays in vectorstore_dir."
+        ),
+    )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ui: UISettings = Field(default_factory=UISettings)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if not self.collection.strip():
             raise ValueError("collection must not be empty; use e.g. 'articles'")
+        if bool(self.ui.auth_user) != bool(self.ui.auth_password):
+            raise ValueError("ui.auth_user and ui.auth_password go together: set both for a login, or neither")
         return self

@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from assistant.errors import EmbeddingMismatchError, StoreError
+from assistant.errors import EmbeddingMismatchError, SettingsError, StoreError
 from assistant.records import Article, Chunk
 
 _EPOCH = date(1970, 1, 1)
+OWNER_KEY = "catalog_id"  # collection metadata: which catalog indexes the collection
 
 
 def day_number(day: date) -> int:
@@ -79,6 +80,10 @@ class ChromaStore:
         from chromadb.config import Settings as ChromaSettings
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if url and not url.startswith(("http://", "https://")):
+            raise SettingsError(
+                f"The Chroma URL must start with http:// or https://, e.g. http://127.0.0.1:8000; got {url!r}"
+            )
         where = url or str(path)
         try:
             if url:
@@ -102,7 +107,8 @@ class ChromaStore:
                 metadata={"embedding_model": embedding_model, "dim": dim, "chunking": chunking},
             )
         except Exception as exc:  # chromadb raises many types; the user needs the place and the cause
-            raise StoreError(f"Could not open the Chroma store at {where}: {exc}") from exc
+            hint = " Start the server (chroma run --path DIR --port N) or check the URL." if url else ""
+            raise StoreError(f"Could not open the Chroma store at {where}: {str(exc).rstrip('.')}.{hint}") from exc
         stamp = self.collection.metadata or {}
         if stamp.get("embedding_model") != embedding_model or int(stamp.get("dim", dim)) != dim:
             raise EmbeddingMismatchError(where, str(stamp.get("embedding_model")), embedding_model)
@@ -112,6 +118,22 @@ class ChromaStore:
                 f"current {chunking!r}. Restore the chunking settings, or use a new store and ingest again."
             )
         self.where = where
+        self.is_server = bool(url)
+
+    @property
+    def collection_id(self) -> str:
+        """Chroma's id of the collection: a new one whenever the collection is created anew."""
+        return str(self.collection.id)
+
+    @property
+    def owner(self) -> str | None:
+        """The id of the catalog that indexes this collection (see ``consistency.pair``)."""
+        owner = (self.collection.metadata or {}).get(OWNER_KEY)
+        return str(owner) if owner else None
+
+    def claim(self, owner: str) -> None:
+        """Record ``owner`` (a catalog id) in the collection's metadata, keeping the other stamps."""
+        self.collection.modify(metadata={**(self.collection.metadata or {}), OWNER_KEY: owner})
 
     def count(self) -> int:
         return int(self.collection.count())
@@ -153,7 +175,9 @@ class ChromaStore:
 
     def query(self, vector: np.ndarray, n: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """Nearest chunks as (chunk id, cosine similarity), best first."""
-        if n <= 0 or self.count() == 0:
+        # No count() first: an empty collection answers with no ids, and at 100k chunks count() costs
+        # several times the HNSW query itself (8 ms against 2 ms).
+        if n <= 0:
             return []
         result = self.collection.query(
             query_embeddings=[vector.tolist()],

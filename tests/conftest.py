@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,3 +25,14 @@ def fake_assistant(tmp_path: Path) -> Assistant:
     """An assistant on a fresh store in tmp_path, with the deterministic hash embedder."""
     settings = Settings(vectorstore_dir=tmp_path / "store", cache_dir=tmp_path / "cache")
     return Assistant(settings, embedder=HashEmbedder())
+
+
+@pytest.fixture(scope="session")
+def real() -> Iterator[Assistant]:
+    """The real assistant (bundled e5, embedded Chroma, the local model on demand) on the seed,
+    in a fresh store shared by the end-to-end tests that only read from it."""
+    with tempfile.TemporaryDirectory(prefix="briefing-e2e-") as folder:
+        assistant = Assistant(Settings(vectorstore_dir=Path(folder) / "store"))
+        assistant.ingest([ROOT / "seeds"])
+        yield assistant
+        assistant.close()

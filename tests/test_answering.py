@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.answering import DRAFT_LABEL, Answerer, condense, missing_terms
+from assistant.answering import DRAFT_LABEL, Answerer, condense, mentions, missing_terms, quantity_focus
 from assistant.names import numbers_in
 from assistant.prompts import PROMPTS, load_prompts
 from assistant.testing import ScriptedChatModel
@@ -166,3 +166,62 @@ def test_missing_terms_cross_script() -> None:
     assert missing_terms("What happened in 2019?", texts) == ["2019"]
     assert missing_terms("ماذا قال روبيو في الصين؟", texts) == ["الصين"]
     assert missing_terms("ماذا قال روبيو في الرياض؟", texts) == []
+
+
+def test_missing_terms_in_a_mixed_language_corpus() -> None:
+    # A Latin name in an English article counts even when most of the text is Arabic.
+    arabic = "قال وزير الخارجية الأمريكي ماركو روبيو إن الوقت يمر بسرعة. " * 20
+    english = "The mayor said the Old Harbour bridge will reopen in May."
+    assert missing_terms("When will the Old Harbour bridge reopen?", [arabic, english]) == []
+    assert missing_terms("What did Rubio say?", [arabic, english]) == []
+    assert missing_terms("What did Zelensky say?", [arabic, english]) == ["Zelensky"]
+
+
+@pytest.mark.parametrize(
+    ("question", "focus"),
+    [
+        ("كم عدد المجندين الذين ستستدعيهم روسيا؟", "المجندين"),
+        ("وما حجم الأصول التي يديرها الصندوق؟", "الأصول"),
+        ("ما نسبة البطالة؟", "البطالة"),
+        ("كم مرة سافر روبيو إلى السعودية؟", None),  # a unit, carried by the number word (مرتين)
+        ("How many recruits will Russia call up?", None),
+        ("", None),
+    ],
+)
+def test_quantity_focus(question: str, focus: str | None) -> None:
+    assert quantity_focus(question) == focus
+
+
+@pytest.mark.parametrize(
+    ("word", "text", "expected"),
+    [
+        ("المجندين", "أكبر عملية استدعاء للمجندين منذ سنوات", True),
+        ("العائلات", "متوسط حجم العائلة 3.62", True),
+        ("الأصول", "رئيس صندوق الثروة السيادية الروسي", False),
+        ("الأصول", "", False),
+    ],
+)
+def test_mentions(word: str, text: str, expected: bool) -> None:
+    assert mentions(word, text) is expected
+
+
+def test_a_number_about_something_else_does_not_answer(fake_assistant: Assistant, tmp_path: Path) -> None:
+    (tmp_path / "visits.txt").write_text("زيارات الوزير\nزار الوزير العاصمة ثلاث مرات هذا العام.", encoding="utf-8")
+    (tmp_path / "draft.txt").write_text("حملة التجنيد\nاستدعت روسيا خمسة آلاف من المجندين هذا الشهر.", encoding="utf-8")
+    fake_assistant.ingest([tmp_path / "visits.txt", tmp_path / "draft.txt"])
+    answerer = _answerer(fake_assistant, None, [])
+    answerer.backend, answerer.chat_model = "extractive", None
+    answer = _final(answerer.run("كم عدد المجندين الذين استدعتهم روسيا؟"))
+    assert not answer.abstained and "المجندين" in answer.citations[0].quote
+    answer = _final(answerer.run("ما حجم الأصول التي زارها الوزير؟"))
+    assert answer.abstained and answer.citations == []
+
+
+def test_extractive_abstains_when_two_passages_tie(seeded: Assistant) -> None:
+    answerer = _answerer(seeded, None, [])
+    answerer.backend, answerer.chat_model = "extractive", None
+    answerer.settings = answerer.settings.model_copy(update={"ambiguity_margin": 0.0})
+    assert not _final(answerer.run("What did Rubio tell Russia?")).abstained
+    answerer.settings = answerer.settings.model_copy(update={"ambiguity_margin": 10.0})  # no lead is enough
+    answer = _final(answerer.run("What did Rubio tell Russia?"))
+    assert answer.abstained and answer.citations == [] and "two fit about equally well" in answer.text

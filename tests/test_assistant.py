@@ -154,3 +154,14 @@ def test_store_built_with_another_model_is_refused(tmp_path: Path, seed_path: Pa
 
 def test_empty_store_search_returns_nothing(fake_assistant: Assistant) -> None:
     assert fake_assistant.search("روسيا") == []
+
+
+def test_two_files_with_the_same_text_in_one_batch_are_stored_once(
+    fake_assistant: Assistant, seed_path: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copies" / "same.txt"
+    copy.parent.mkdir()
+    copy.write_bytes(seed_path.read_bytes())
+    report = fake_assistant.ingest([seed_path, copy])
+    assert len(report.added) == 1 and len(report.unchanged) == 1 and not report.failed
+    assert fake_assistant.catalog.counts()[0] == 1

@@ -6,18 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant, Settings
+from assistant import Assistant
 from assistant.answering import DRAFT_LABEL
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    assistant = Assistant(Settings(vectorstore_dir=tmp_path_factory.mktemp("store")))
-    assistant.ingest([ROOT / "seeds"])
-    return assistant
 
 
 def test_local_model_answers_with_a_verbatim_cited_quote(real: Assistant) -> None:

@@ -1,7 +1,20 @@
 import pytest
 
-from assistant.metrics import contains_evidence, is_hit, mrr_at, rank_of_first_hit, recall_at, retrieval_summary
-from assistant.records import Passage
+from assistant.metrics import (
+    cites_evidence,
+    contains_evidence,
+    is_hit,
+    mean,
+    mrr_at,
+    normalize_answer,
+    quote_is_verbatim,
+    rank_of_first_hit,
+    recall_at,
+    retrieval_summary,
+    share,
+    token_f1,
+)
+from assistant.records import Citation, Passage
 
 
 def _passage(text: str, key: str = "doc-1") -> Passage:
@@ -32,3 +45,57 @@ def test_ranks_and_summary_hand_computed() -> None:
     summary = retrieval_summary(ranks)
     assert summary["n"] == 4 and summary["recall@3"] == 0.5
     assert retrieval_summary([])["recall@1"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", ""),
+        ("The Panthers' defense: 308 points!", "panthers defense 308 points"),
+        ("a cat, an owl and THE dog", "cat owl and dog"),
+        ("الدفاعُ «٣٠٨» نقطة، والهجوم", "دفاع 308 نقطه والهجوم"),  # article only at a word's start
+        ("إلى الأمام؟", "الي امام"),  # "الي" (to) keeps its letters: one would be left
+    ],
+)
+def test_normalize_answer(text: str, expected: str) -> None:
+    assert normalize_answer(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("prediction", "reference", "expected"),
+    [
+        ("308", "308", 1.0),
+        ("308 points", "308", 2 * 0.5 * 1 / 1.5),  # p 1/2, r 1/1
+        ("The Panthers gave up 308", "Panthers surrendered 308 points", 0.5),  # 2 common of 4 and 4
+        ("Rubio", "Lavrov", 0.0),
+        ("", "", 1.0),
+        ("", "308", 0.0),
+        ("رولو", "رولو.", 1.0),
+        ("قال الوزير إن الوقت يمر", "الوقتُ يمر بسرعة", 2 * 0.4 * (2 / 3) / (0.4 + 2 / 3)),  # 2 common of 5 and 3
+        ("time time time", "time", 0.5),  # counts are clipped: p 1/3, r 1
+    ],
+)
+def test_token_f1_hand_computed(prediction: str, reference: str, expected: float) -> None:
+    assert token_f1(prediction, reference) == pytest.approx(expected)
+
+
+def test_a_citation_of_the_wrong_passage_does_not_hold_the_evidence() -> None:
+    row = {"evidence": ["الوقت يمر بسرعة"], "gold_passage_id": None}
+    assert cites_evidence(_passage("قال روبيو إن الوقتَ يمر بسرعة."), row)
+    assert not cites_evidence(_passage("وقال سيبيها إنه أخبر روبيو بالانتهاكات."), row)
+    # Without evidence strings, the gold id decides; an unanswerable row has no right citation.
+    assert cites_evidence(_passage("x", key="xquad-02-00"), {"evidence": [], "gold_passage_id": "xquad-02-00"})
+    assert not cites_evidence(_passage("x"), {"evidence": [], "answerable": False})
+
+
+def test_a_quote_that_is_not_verbatim() -> None:
+    passage = _passage("قال روبيو إن الوقت يمر بسرعة. وأضاف شيئا.")
+    assert quote_is_verbatim(Citation(1, passage, "قال روبيو إن الوقت يمر بسرعة.", 0, 29))
+    assert not quote_is_verbatim(Citation(1, passage, "قال روبيو إن الوقت ينفد.", 0, 24))  # reworded
+    assert not quote_is_verbatim(Citation(1, passage, "قال روبيو إن الوقتَ يمر بسرعة.", 0, 30))  # a diacritic added
+    assert not quote_is_verbatim(Citation(1, passage, "", 0, 0))
+
+
+def test_share_and_mean_of_nothing_are_none() -> None:
+    assert share([True, False]) == 0.5 and share([]) is None
+    assert mean([1.0, 0.0, 0.5]) == 0.5 and mean([]) is None

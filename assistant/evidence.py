@@ -1,0 +1,143 @@
+"""Evidence sentences: the retrieved passages cut into sentences, embedded, and ranked against a question.
+
+- ``evidence_sentences``: every sentence of the passages (three content words at least), with
+  its offsets in the article's cleaned text;
+- ``SentenceVectorStore``: the e5 vectors of a chunk's sentences, embedded the first time the
+  chunk is retrieved and kept in the catalog, so later questions (and later sessions) look them
+  up instead of embedding about 15 sentences per question (0.3 s on two cores);
+- ``rank_evidence``: candidates by e5 similarity to the question, plus word overlap, plus their
+  passage's retrieval rank.
+
+Deliberately not here: retrieval (``retrieval``), what the answer does with the ranking
+(``answering``). Sentence vectors are not made at ingestion: embedding every sentence costs
+1.2 times the chunk embedding (measured on 60 ANT articles), which would make ingestion 2.2
+times slower for vectors most chunks never need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.arabic import sentence_spans
+from assistant.catalog import Catalog
+from assistant.embedding import Embedder
+from assistant.injection import looks_like_instructions
+from assistant.records import Passage
+from assistant.verification import content_tokens
+
+MIN_CONTENT_WORDS = 3  # shorter "sentences" (a dateline, "He said:") answer nothing
+# Weight of the passage's retrieval rank in a sentence's score (1/rank): retrieval fused e5 and,
+# for Arabic, BM25 over the whole passage, which a single sentence's vector does not see.
+PASSAGE_PRIOR = 0.01
+OVERLAP_WEIGHT = 0.1
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A candidate sentence: its passage and its offsets in the article's cleaned text."""
+
+    passage: Passage
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+def candidate_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text``'s sentences that can be evidence (enough content words).
+
+    >>> t = "Rubio met Putin's envoy on Friday. He said: yes."
+    >>> [t[s:e] for s, e in candidate_spans(t)]
+    ["Rubio met Putin's envoy on Friday."]
+    """
+    return [(s, e) for s, e in sentence_spans(text) if len(content_tokens(text[s:e])) >= MIN_CONTENT_WORDS]
+
+
+def evidence_sentences(passages: list[Passage]) -> list[Evidence]:
+    """Every candidate sentence of the passages, deduplicated, with article offsets."""
+    seen: set[str] = set()
+    found = []
+    for passage in passages:
+        for s, e in candidate_spans(passage.text):
+            text = passage.text[s:e]
+            if text in seen or looks_like_instructions(text):  # orders to an assistant are never evidence
+                continue
+            seen.add(text)
+            found.append(Evidence(passage, text, passage.start + s, passage.start + e, 0.0))
+    return found
+
+
+class SentenceVectorStore:
+    """Sentence vectors per chunk: from the catalog when stored, else embedded (all of the chunk's
+    candidate sentences, in one batch) and stored there for next time."""
+
+    def __init__(self, embedder: Embedder, catalog: Catalog) -> None:
+        self.embedder = embedder
+        self.catalog = catalog
+
+    def vectors(self, candidates: list[Evidence]) -> np.ndarray:
+        """One row per candidate, in order."""
+        if not candidates:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        passages = {c.passage.chunk_id: c.passage for c in candidates}
+        stored = self.catalog.sentence_vectors(list(passages), self.embedder.name)
+        missing = [p for cid, p in passages.items() if cid not in stored]
+        if missing:
+            spans = [candidate_spans(p.text) for p in missing]
+            texts = [p.text[s:e] for p, chunk_spans in zip(missing, spans, strict=True) for s, e in chunk_spans]
+            embedded = self.embedder.embed_passages(texts)
+            new: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
+            row = 0
+            for p, chunk_spans in zip(missing, spans, strict=True):
+                new[p.chunk_id] = (chunk_spans, embedded[row : row + len(chunk_spans)])
+                row += len(chunk_spans)
+            self.catalog.put_sentence_vectors(self.embedder.name, new)
+            stored.update(new)
+        rows: list[np.ndarray | None] = []
+        for c in candidates:
+            offsets, matrix = stored[c.passage.chunk_id]
+            span = (c.start - c.passage.start, c.end - c.passage.start)
+            rows.append(matrix[offsets.index(span)] if span in offsets else None)
+        unknown = [i for i, r in enumerate(rows) if r is None]
+        if unknown:  # a candidate its chunk's stored spans lack (they were made by another splitter)
+            embedded = self.embedder.embed_passages([candidates[i].text for i in unknown])
+            for i, vector in zip(unknown, embedded, strict=True):
+                rows[i] = vector
+        return np.stack([r for r in rows if r is not None])
+
+
+def rank_evidence(
+    question: str,
+    query_vector: np.ndarray,
+    candidates: list[Evidence],
+    vectors: np.ndarray,
+    passages: list[Passage] | None = None,
+) -> list[Evidence]:
+    """Candidates by e5 similarity to the question, plus word overlap, plus their passage's rank."""
+    if not candidates:
+        return []
+    rank = {p.chunk_id: i for i, p in enumerate(passages or [], start=1)}
+    dense = vectors @ query_vector
+    q_words = set(content_tokens(question))
+    ranked = []
+    for c, d in zip(candidates, dense, strict=True):
+        overlap = len(q_words & set(content_tokens(c.text))) / max(1, len(q_words))
+        prior = PASSAGE_PRIOR / rank[c.passage.chunk_id] if c.passage.chunk_id in rank else 0.0
+        ranked.append(Evidence(c.passage, c.text, c.start, c.end, float(d) + OVERLAP_WEIGHT * overlap + prior))
+    return sorted(ranked, key=lambda c: -c.score)
+
+
+def passage_margin(ranked: list[Evidence]) -> float | None:
+    """How far the best sentence's score is ahead of the best sentence from another passage
+    (None when all candidates share one passage).
+
+    A citation names a passage; when two passages' best sentences score within a hair of each
+    other, the ranking has not decided which of them answers.
+    """
+    if not ranked:
+        return None
+    best = ranked[0]
+    rival = next((e for e in ranked[1:] if e.passage.chunk_id != best.passage.chunk_id), None)
+    return None if rival is None else best.score - rival.score

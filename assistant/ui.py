@@ -1,0 +1,550 @@
+"""The chat UI (Gradio Blocks): streamed, cited answers, passage previews, sources and uploads.
+
+Layout: the conversation on the left, the sources panel (articles, a filter, uploads) and the
+answer settings on the right. Every answer shows its verification state; every ``[n]`` marker
+opens its passage with the quoted sentence highlighted.
+
+Article text is untrusted. The transcript is HTML built here, and every string that comes from
+an article or a model (titles, passages, quotes, answers, even the question) goes through
+``esc`` first, which also neutralises the template characters of Gradio's HTML component. URLs
+are shown as links only when they are plain http(s).
+
+Each browser session has its own conversation (``gr.State``); the models are shared.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import BriefingError, SettingsError
+from assistant.ingest import SUPPORTED_SUFFIXES
+from assistant.records import Answer, AnswerSentence, Citation
+
+log = logging.getLogger(__name__)
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
+
+Turn = dict[str, str]  # {"question", "standalone", "html"}
+
+STATE_BADGES = {
+    "verified": ("✓ Verified", "checked by code against the quoted article sentence"),
+    "draft": ("⚠ Draft, unverified", "a machine rendering of the quote; rely on the original beside it"),
+    "quoted": ("❝ Quoted", "the article's own words, not translated"),
+    "abstained": ("∅ Not in the articles", "no passage answers this question"),
+}
+STATUS_TEXT = {
+    "retrieving": "Searching the articles…",
+    "checking": "Checking which sentence answers…",
+    "writing": "Writing (not yet checked)…",
+}
+_MARKER = re.compile(r"\[(\d+)\]")
+_DRAFT_PREFIX = re.compile(r"^\s*Draft translation, unverified:\s*", re.I)
+
+CSS = """
+#transcript { min-height: 420px; max-height: 68vh; overflow-y: auto !important; }
+.answer-body > :first-child { margin-top: 0.2em; }
+.empty-hint { color: var(--body-text-color-subdued); padding: 2em 1em; text-align: center; }
+.turn { margin: 0 0 1.25em 0; }
+.msg { border-radius: 10px; padding: 0.7em 0.9em; margin: 0.35em 0; line-height: 1.55; }
+.msg.user { background: var(--color-accent-soft); margin-left: 18%; }
+.msg.bot { background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary);
+  margin-right: 6%; }
+.msg.error { background: #fdecea; border: 1px solid #f5c2c0; color: #7a1c16; }
+.badge { display: inline-block; font-size: 0.85em; font-weight: 600; padding: 0.15em 0.6em; border-radius: 999px;
+  margin-bottom: 0.45em; }
+.badge-note { font-size: 0.85em; color: var(--body-text-color-subdued); margin-left: 0.4em; }
+.state-verified .badge { background: #dcf5e3; color: #14532d; }
+.state-draft .badge { background: #fff1c2; color: #713f12; }
+.state-quoted .badge { background: #dbeafe; color: #1e3a8a; }
+.state-abstained .badge { background: #e5e7eb; color: #374151; }
+.state-pending .badge { background: #ede9fe; color: #4c1d95; }
+.sent { margin: 0.3em 0; }
+blockquote.sent.quote { border-inline-start: 3px solid #93c5fd; margin: 0.4em 0; padding: 0.2em 0.8em;
+  background: var(--background-fill-primary); font-size: 1.05em; }
+.draft-pair { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8em; align-items: start; }
+.draft-pair .draft { border: 1px dashed #d97706; border-radius: 6px; padding: 0.3em 0.6em; background: #fffbeb; }
+.draft-label { display: block; font-size: 0.8em; font-weight: 700; color: #92400e; text-transform: uppercase;
+  letter-spacing: 0.03em; }
+a.cite { font-weight: 700; text-decoration: none; padding: 0 0.1em; cursor: pointer; }
+details.citation { margin: 0.35em 0; border: 1px solid var(--border-color-primary); border-radius: 6px;
+  padding: 0.3em 0.6em; background: var(--background-fill-primary); }
+details.citation[open] { box-shadow: 0 0 0 2px #93c5fd; }
+details.citation summary { cursor: pointer; font-size: 0.9em; }
+.passage { margin-top: 0.4em; line-height: 1.7; white-space: pre-wrap; }
+.passage mark { background: #fde68a; padding: 0 0.1em; }
+.meta { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 0.5em; }
+details.removed { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 0.4em; }
+details.removed summary { cursor: pointer; }
+.pending-text { white-space: pre-wrap; color: var(--body-text-color-subdued); }
+#briefing { max-height: 75vh; overflow-y: auto !important; }
+.briefing ul { list-style: none; padding: 0; }
+.briefing blockquote { margin: 0.2em 0; padding: 0.1em 0.8em; border-inline-start: 3px solid #93c5fd;
+  background: var(--background-fill-secondary); }
+.briefing .draft { background: #fffbeb; border: 1px dashed #d97706; padding: 0.1em 0.5em; margin: 0.2em 0; }
+.briefing .draft-label { font-weight: 700; color: #92400e; font-size: 0.85em; }
+.briefing .kind, .briefing .meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
+table.sources { width: 100%; font-size: 0.88em; border-collapse: collapse; }
+table.sources td, table.sources th { padding: 0.25em 0.4em; border-bottom: 1px solid var(--border-color-primary);
+  text-align: start; vertical-align: top; }
+"""
+
+# Clicking a marker opens (and shows) its passage. Event delegation: the transcript re-renders.
+TRANSCRIPT_JS = """
+element.addEventListener('click', (event) => {
+  const link = event.target.closest('a.cite');
+  if (!link) return;
+  event.preventDefault();
+  const target = element.querySelector('#' + CSS.escape(link.dataset.target || ''));
+  if (!target) return;
+  target.open = true;
+  target.scrollIntoView({block: 'nearest', behavior: 'smooth'});
+});
+// Keep the newest message in view while an answer streams in.
+watch('value', () => {
+  const box = element.closest('#transcript') || element;
+  box.scrollTop = box.scrollHeight;
+});
+"""
+
+
+def esc(text: object) -> str:
+    """HTML-escape untrusted text, including the characters Gradio's templates treat specially.
+
+    >>> esc('<img src=x onerror=alert(1)> ${x} {{y}}')
+    '&lt;img src=x onerror=alert(1)&gt; &#36;&#123;x&#125; &#123;&#123;y&#125;&#125;'
+    """
+    escaped = html.escape(str(text), quote=True)
+    return escaped.replace("$", "&#36;").replace("{", "&#123;").replace("}", "&#125;").replace("`", "&#96;")
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is plain http(s), else None (never ``javascript:`` and the like)."""
+    if url and re.match(r"^https?://[^\s\"'<>]+$", url.strip(), re.I):
+        return url.strip()
+    return None
+
+
+def _with_markers(text: str, turn: int, known: set[int]) -> str:
+    """Escaped text whose ``[n]`` markers link to citation ``n`` of this turn."""
+
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in known:
+            return ""
+        target = f"cite-{turn}-{n}"
+        return f'<a class="cite" href="#{target}" data-target="{target}" title="Open passage {n}">[{n}]</a>'
+
+    return _MARKER.sub(link, esc(text))
+
+
+def render_passage(citation: Citation) -> str:
+    """The cited passage, escaped, with the quoted span inside a ``<mark>``."""
+    passage = citation.passage
+    start = citation.quote_start - passage.start
+    end = citation.quote_end - passage.start
+    if not (0 <= start <= end <= len(passage.text) and passage.text[start:end] == citation.quote):
+        start = passage.text.find(citation.quote)
+        end = start + len(citation.quote)
+    if start < 0:  # cannot happen for answers made by the pipeline; shown honestly if it does
+        return f'<div class="passage" dir="auto">{esc(passage.text)}</div>'
+    text = passage.text
+    return (
+        f'<div class="passage" dir="auto">{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}</div>'
+    )
+
+
+def render_citation(citation: Citation, turn: int) -> str:
+    passage = citation.passage
+    when = passage.published.isoformat() if passage.published else "date unknown"
+    url = safe_url(passage.url)
+    link = f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">link</a>' if url else ""
+    return (
+        f'<details class="citation" id="cite-{turn}-{citation.n}">'
+        f'<summary>[{citation.n}] <span dir="auto">{esc(passage.title or "untitled")}</span> — '
+        f"{esc(passage.source or 'unknown source')} · {esc(when)}{link}</summary>"
+        f"{render_passage(citation)}</details>"
+    )
+
+
+def _render_sentences(sentences: list[AnswerSentence], turn: int, known: set[int]) -> str:
+    parts: list[str] = []
+    i = 0
+    while i < len(sentences):
+        sentence = sentences[i]
+        body = _with_markers(sentence.text, turn, known)
+        if sentence.state == "draft":
+            # A draft sits beside the quote it renders, so the reader can compare.
+            draft = _with_markers(_DRAFT_PREFIX.sub("", sentence.text), turn, known)
+            quote = ""
+            if i + 1 < len(sentences) and sentences[i + 1].state == "quote":
+                quote = f'<blockquote class="sent quote" dir="auto">{_with_markers(sentences[i + 1].text, turn, known)}'
+                quote += "</blockquote>"
+                i += 1
+            parts.append(
+                f'<div class="draft-pair"><div class="sent draft" dir="auto"><span class="draft-label">'
+                f"Draft translation, unverified</span>{draft}</div>{quote}</div>"
+            )
+        elif sentence.state == "quote":
+            parts.append(f'<blockquote class="sent quote" dir="auto">{body}</blockquote>')
+        else:
+            parts.append(f'<p class="sent verified" dir="auto">{body}</p>')
+        i += 1
+    return "".join(parts)
+
+
+def render_answer(answer: Answer, turn: int) -> str:
+    """One answer as HTML: state badge, sentences, citations, removed sentences, timings."""
+    label, note = STATE_BADGES[answer.state]
+    known = {c.n for c in answer.citations}
+    if answer.abstained:
+        body = f'<p class="sent" dir="auto">{esc(answer.text)}</p>'
+    else:
+        body = _render_sentences(answer.sentences, turn, known)
+    citations = "".join(render_citation(c, turn) for c in answer.citations)
+    removed = ""
+    if answer.removed:
+        items = "".join(f'<li dir="auto">{esc(text)}</li>' for text in answer.removed)
+        count = len(answer.removed)
+        removed = (
+            f'<details class="removed"><summary>{count} model sentence{"s" if count > 1 else ""} removed: '
+            f"not supported by the quote</summary><ul>{items}</ul></details>"
+        )
+    meta = f"{esc(answer.backend)} · {sum(answer.timings.values()):.1f} s"
+    if answer.standalone_question != answer.question:
+        meta += f' · understood as: <span dir="auto">{esc(answer.standalone_question)}</span>'
+    return (
+        f'<div class="msg bot state-{answer.state}" data-state="{answer.state}">'
+        f'<span class="badge">{label}</span><span class="badge-note">{note}</span>'
+        f'<div class="answer-body">{body}</div>'
+        f'<div class="citations">{citations}</div>{removed}<div class="meta">{meta}</div></div>'
+    )
+
+
+def render_error(message: str) -> str:
+    return f'<div class="msg bot error" role="alert" dir="auto">{esc(message)}</div>'
+
+
+def render_pending(status: str, written: str) -> str:
+    text = f'<div class="pending-text" dir="auto">{esc(written)}</div>' if written else ""
+    return f'<div class="msg bot state-pending"><span class="badge">{esc(status)}</span>{text}</div>'
+
+
+def render_transcript(turns: list[Turn], pending: tuple[str, str] | None = None) -> str:
+    """The whole conversation; ``pending`` is the question being answered and its answer so far."""
+    if not turns and pending is None:
+        return (
+            '<div class="empty-hint">Ask about the articles, in English or Arabic. Every answer cites the '
+            "sentence it rests on; click a marker like [1] to read it in its passage.</div>"
+        )
+    parts = [
+        f'<div class="turn"><div class="msg user" dir="auto">{esc(t["question"])}</div>{t["html"]}</div>' for t in turns
+    ]
+    if pending is not None:
+        question, answer_html = pending
+        parts.append(f'<div class="turn"><div class="msg user" dir="auto">{esc(question)}</div>{answer_html}</div>')
+    return "".join(parts)
+
+
+def render_sources(assistant: Any) -> str:
+    """The ingested articles as an escaped table."""
+    infos = assistant.articles()
+    if not infos:
+        return '<p class="empty-hint">No articles yet: upload files below.</p>'
+    rows = "".join(
+        f'<tr><td dir="auto">{esc(i.title or "untitled")}</td><td>{esc(i.published or "—")}</td>'
+        f"<td>{esc(i.source)}</td><td>{i.n_chunks}</td></tr>"
+        for i in infos
+    )
+    return (
+        f'<table class="sources"><thead><tr><th>Article</th><th>Date</th><th>Source</th><th>Chunks</th></tr>'
+        f"</thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def article_choices(assistant: Any) -> list[tuple[str, str]]:
+    """(label, article id) pairs for the filter; labels are plain text (Gradio escapes them)."""
+    return [(f"{i.title or 'untitled'} ({i.source})", i.article_id) for i in assistant.articles()]
+
+
+class ChatSession:
+    """The UI's handlers, bound to one assistant (shared) — state per browser lives in ``gr.State``."""
+
+    def __init__(self, assistant: Any) -> None:
+        self.assistant = assistant
+
+    def ask(
+        self, question: str, turns: list[Turn], backend: str, passages: float, article_ids: list[str]
+    ) -> Iterator[tuple[str, list[Turn], str]]:
+        """Stream (transcript HTML, turns, question box) while the answer is made."""
+        turns = list(turns or [])
+        question = (question or "").strip()
+        if not question:
+            yield render_transcript(turns), turns, ""
+            return
+        pending = render_pending(STATUS_TEXT["retrieving"], "")
+        yield render_transcript(turns, (question, pending)), turns, ""
+        history = [t["standalone"] for t in turns if t.get("standalone")]
+        written = ""
+        status = STATUS_TEXT["retrieving"]
+        answer_html: str
+        standalone = ""
+        try:
+            events = self.assistant.stream(
+                question,
+                history=history,
+                backend=backend,
+                article_ids=list(article_ids or []),
+                passages=int(passages),
+            )
+            for event in events:
+                if event["type"] == "status":
+                    status = STATUS_TEXT.get(event["stage"], status)
+                elif event["type"] == "token":
+                    written += event["text"]
+                elif event["type"] == "answer":
+                    answer: Answer = event["answer"]
+                    standalone = answer.standalone_question
+                    answer_html = render_answer(answer, len(turns))
+                    break
+                yield render_transcript(turns, (question, render_pending(status, written))), turns, ""
+            else:
+                answer_html = render_error("The answer pipeline stopped without an answer; please ask again.")
+        except BriefingError as exc:
+            answer_html = render_error(str(exc))
+        except Exception:  # noqa: BLE001 - a user sees a sentence, the log keeps the traceback
+            log.exception("answering %r failed", question)
+            answer_html = render_error("Something went wrong while answering; the server log has the details.")
+        turns.append({"question": question, "standalone": standalone, "html": answer_html})
+        yield render_transcript(turns), turns, ""
+
+    def brief(self, topic: str, language: str, backend: str, article_ids: list[str]) -> tuple[str, list[str] | None]:
+        """(briefing HTML, its .md/.html/.json files) — or a readable error and no files."""
+        try:
+            briefing = self.assistant.brief(
+                (topic or "").strip() or None,
+                articles=list(article_ids or []) or None,
+                language=language,
+                backend=backend,
+            )
+        except BriefingError as exc:
+            return render_error(str(exc)), None
+        except Exception:  # noqa: BLE001
+            log.exception("briefing %r failed", topic)
+            return render_error(
+                "Something went wrong while writing the briefing; the server log has the details."
+            ), None
+        folder = Path(tempfile.mkdtemp(prefix="briefing-"))
+        files = {
+            "briefing.md": briefing.to_markdown(),
+            "briefing.html": briefing.to_html(),
+            "briefing.json": json.dumps(briefing.to_dict(), ensure_ascii=False, indent=2),
+        }
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        return briefing.html_body(), [str(folder / name) for name in files]
+
+    def ingest(self, files: list[str] | None, progress: Any = None) -> tuple[str, str, Any]:
+        """Copy uploads into ``<store>/uploads`` and ingest them; (message, sources table, filter update)."""
+        import gradio as gr
+
+        messages: list[str] = []
+        paths: list[Path] = []
+        uploads = Path(self.assistant.settings.vectorstore_dir) / "uploads"
+        uploads.mkdir(parents=True, exist_ok=True)
+        for name in files or []:
+            source = Path(name)
+            if source.suffix.lower() not in SUPPORTED_SUFFIXES:
+                kinds = ", ".join(sorted(SUPPORTED_SUFFIXES))
+                messages.append(f"{source.name}: not ingested; upload one of {kinds}.")
+                continue
+            stem = re.sub(r"[^\w.\- ]", "_", source.name[: -len(source.suffix)]).strip(". ") or "upload"
+            name = stem + source.suffix.lower()  # a plain name in the uploads folder, never a path
+            target = uploads / name
+            if target.exists() and target.read_bytes() != source.read_bytes():
+                target = uploads / f"{Path(name).stem}-{os.urandom(3).hex()}{Path(name).suffix}"
+            if target.resolve().parent != uploads.resolve():
+                messages.append(f"{source.name}: not ingested; the file name is not allowed.")
+                continue
+            shutil.copyfile(source, target)
+            paths.append(target)
+        if paths:
+
+            def report(done: int, seen: int) -> None:
+                if progress is not None and seen:
+                    progress(done / seen, desc=f"ingesting {done}/{seen}")
+
+            try:
+                result = self.assistant.ingest(paths, progress=report)
+                messages.insert(0, f"Ingested: {result.summary()}.")
+                messages.extend(f"{Path(f.path).name}: {f.reason}" for f in result.failed)
+                messages.extend(f"{Path(w.path).name}: ingested; {w.reason}" for w in result.warnings)
+            except BriefingError as exc:
+                messages.append(str(exc))
+            except Exception:  # noqa: BLE001
+                log.exception("ingesting %s failed", paths)
+                messages.append("Ingestion failed; the server log has the details. Nothing else was changed.")
+        if not messages:
+            messages.append("Choose files to ingest first.")
+        return (
+            "\n".join(f"- {m}" for m in messages),
+            render_sources(self.assistant),
+            gr.update(choices=article_choices(self.assistant)),
+        )
+
+
+def build_app(assistant: Any) -> Any:
+    """The Gradio Blocks app for an assistant (not launched)."""
+    import gradio as gr
+
+    session = ChatSession(assistant)
+    settings = assistant.settings
+    with gr.Blocks(title="Briefing assistant") as app:
+        turns = gr.State([])
+        gr.Markdown(
+            "## Briefing assistant\n"
+            "Answers come only from the ingested articles. Every answer says how it was checked: "
+            "**Verified** (code checked it against the quoted sentence), **Quoted** (the article's own "
+            "words), **Draft, unverified** (a machine translation: rely on the original shown beside it), "
+            "or **Not in the articles**."
+        )
+        with gr.Row():
+            with gr.Column(scale=3), gr.Tabs():
+                with gr.Tab("Chat", id="chat"):
+                    transcript = gr.HTML(render_transcript([]), elem_id="transcript", js_on_load=TRANSCRIPT_JS)
+                    with gr.Row():
+                        question = gr.Textbox(
+                            placeholder="What did Rubio tell Russia?  /  ماذا قال روبيو لروسيا؟",
+                            show_label=False,
+                            scale=5,
+                            elem_id="question",
+                            rtl=False,
+                            max_length=2000,
+                        )
+                        ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                    clear = gr.Button("New conversation", size="sm", elem_id="clear")
+                with gr.Tab("Briefing", id="briefing"):
+                    with gr.Row():
+                        topic = gr.Textbox(
+                            placeholder="Topic, e.g. Ukraine peace talks (empty: all articles, or the ticked ones)",
+                            show_label=False,
+                            scale=4,
+                            elem_id="brief-topic",
+                            max_length=2000,
+                        )
+                        brief_language = gr.Radio(
+                            ["en", "ar"], value="en", show_label=False, scale=1, elem_id="brief-language"
+                        )
+                        brief_backend = gr.Radio(
+                            ["extractive", "local", "openai"],
+                            value="extractive",
+                            label="Renderings",
+                            info="extractive: quotes only; local: adds draft English for up to 8 quotes (slow)",
+                            scale=2,
+                            elem_id="brief-backend",
+                        )
+                    write = gr.Button("Write briefing", variant="primary", elem_id="brief-write")
+                    briefing_view = gr.HTML(
+                        '<p class="empty-hint">A briefing lists the summary, who said what, a timeline, disputed '
+                        "points and open questions, each line quoting its article.</p>",
+                        elem_id="briefing",
+                    )
+                    downloads = gr.File(label="Download", file_count="multiple", elem_id="brief-files")
+            with gr.Column(scale=2):
+                with gr.Accordion("Sources", open=True):
+                    sources = gr.HTML(render_sources(assistant), elem_id="sources")
+                    only = gr.CheckboxGroup(
+                        choices=article_choices(assistant),
+                        label="Answer only from these articles (none ticked: all)",
+                        elem_id="filter",
+                    )
+                    upload = gr.File(
+                        label="Add articles (.txt, .md, .html, .jsonl)",
+                        file_count="multiple",
+                        file_types=sorted(SUPPORTED_SUFFIXES),
+                        elem_id="upload",
+                    )
+                    ingest_status = gr.Markdown(elem_id="ingest-status")
+                with gr.Accordion("Answer settings", open=True):
+                    backend = gr.Radio(
+                        ["local", "openai", "extractive"],
+                        value=settings.llm.backend,
+                        label="Who writes the answer",
+                        info="local: the offline model; openai: an OpenAI-compatible server; extractive: quotes only",
+                        elem_id="backend",
+                    )
+                    passages = gr.Slider(
+                        1, 10, value=settings.answer.passages, step=1, label="Passages retrieved", elem_id="passages"
+                    )
+        inputs = [question, turns, backend, passages, only]
+        outputs = [transcript, turns, question]
+        ask.click(session.ask, inputs, outputs, concurrency_limit=1, concurrency_id="answer", api_name="ask")
+        question.submit(
+            session.ask, inputs, outputs, concurrency_limit=1, concurrency_id="answer", api_visibility="private"
+        )
+        clear.click(lambda: (render_transcript([]), []), None, [transcript, turns])
+
+        def ingest(files: list[str] | None, progress: Any = gr.Progress()) -> tuple[str, str, Any]:  # noqa: B008
+            return session.ingest(files, progress)
+
+        upload.upload(ingest, upload, [ingest_status, sources, only], concurrency_limit=1)
+        write.click(
+            session.brief,
+            [topic, brief_language, brief_backend, only],
+            [briefing_view, downloads],
+            concurrency_limit=1,
+            concurrency_id="answer",
+        )
+        # Each page load lists the store as it is now (another session may have added articles).
+        app.load(
+            lambda: (render_sources(assistant), gr.update(choices=article_choices(assistant))), None, [sources, only]
+        )
+    return app
+
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def check_exposure(host: str, settings: Any) -> None:
+    """Refuse to serve beyond this machine without a login: the store and the model are shared."""
+    if host not in LOOPBACK and not settings.auth_user:
+        raise SettingsError(
+            f"--host {host} exposes the assistant beyond this machine; set BRIEFING_UI__AUTH_USER and "
+            "BRIEFING_UI__AUTH_PASSWORD for a login, or bind 127.0.0.1."
+        )
+
+
+def serve(assistant: Any, host: str | None = None, port: int | None = None, *, warm: bool = True) -> None:
+    """Load the models, then serve the UI until interrupted; prints the address."""
+    import gradio as gr
+
+    settings = assistant.settings.ui
+    host = host or settings.host
+    port = port or settings.port
+    check_exposure(host, settings)
+    if warm:  # load the embedder and the answer model now, not on the first question
+        assistant.search("warm-up", 1)
+        assistant.answerer()
+    auth = (settings.auth_user, settings.auth_password) if settings.auth_user else None
+    app = build_app(assistant)
+    app.queue(default_concurrency_limit=1)
+    print(f"Briefing assistant UI: http://{host}:{port}  (Ctrl+C stops it)", flush=True)
+    app.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        share=False,
+        ssr_mode=False,
+        quiet=True,
+        max_file_size=f"{settings.max_upload_mb}mb",
+        theme=gr.themes.Soft(font=["system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]),
+        css=CSS,
+    )

@@ -1,0 +1,189 @@
+"""Search latency at 1k, 10k and 100k chunks: hybrid, dense and BM25, with real query embeddings.
+
+Usage: python benchmarks/bench_search.py [--sizes 1000 10000 100000] [--queries 100] [--chroma-url URL]
+                                        [--store DIR]   # also time an ingested store (real vectors)
+
+Embedding 100k chunks would take over an hour here, so the corpus is synthetic: random unit
+vectors (384 dimensions, as e5-small) and texts drawn word by word from the word frequencies
+of the 2,000-article ANT news sample (about 55 words a chunk, six chunks an article, as the
+real ingestion makes), written straight into a ``ChromaStore`` and the catalog. The lexical
+index is built from the catalog by the first search, as in a fresh process. The queries are
+real: the sample's known-item questions (Arabic) and the seed questions (English and Arabic),
+embedded by the real e5 model on every search (the query-vector cache is emptied first).
+
+Random vectors have no cluster structure, so the HNSW graph search does at least as much work
+as on real vectors; the dense ranks are meaningless, the timings are not. Per size it prints
+p50/p95 of each mode, of a hybrid search whose query vector is already known (what grows with
+the corpus), and of the parts of a hybrid search (query embedding, Chroma query, BM25); and the
+time to load the corpus and to build the lexical index. Figures end as one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import tempfile
+import time
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+NEWS = ROOT / "evals" / "antnews" / "news_sample_2000.jsonl"
+CHUNKS_PER_ARTICLE = 6
+
+
+def word_distribution() -> tuple[list[str], np.ndarray]:
+    """The sample's words and their probabilities."""
+    counts: Counter[str] = Counter()
+    for line in NEWS.open(encoding="utf-8"):
+        row = json.loads(line)
+        counts.update(f"{row['title']} {row['text']}".split())
+    words = list(counts)
+    freq = np.asarray([counts[w] for w in words], dtype=np.float64)
+    return words, freq / freq.sum()
+
+
+def load_corpus(assistant: Any, n_chunks: int, words: list[str], probs: np.ndarray, seed: int = 0) -> None:
+    """Write ``n_chunks`` synthetic chunks (vectors, catalog rows) into the assistant's store."""
+    from assistant.records import Article, Chunk, content_hash
+
+    rng = np.random.default_rng(seed)
+    dim = assistant.embedder.dim
+    batch_articles: dict[str, Article] = {}
+    batch_items: list[tuple[Article, list[Chunk]]] = []
+
+    def flush() -> None:
+        chunks = [c for _, cs in batch_items for c in cs]
+        vectors = rng.standard_normal((len(chunks), dim)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        assistant.store.upsert(batch_articles, chunks, vectors)
+        assistant.catalog.put(batch_items)
+        batch_articles.clear()
+        batch_items.clear()
+
+    for a in range((n_chunks + CHUNKS_PER_ARTICLE - 1) // CHUNKS_PER_ARTICLE):
+        n = min(CHUNKS_PER_ARTICLE, n_chunks - a * CHUNKS_PER_ARTICLE)
+        lengths = np.clip(rng.normal(55, 15, n).astype(int), 10, 120)
+        drawn = rng.choice(len(words), size=int(lengths.sum()), p=probs)
+        texts, at = [], 0
+        for length in lengths:
+            texts.append(" ".join(words[i] for i in drawn[at : at + length]) + ".")
+            at += length
+        text = " ".join(texts)
+        title = " ".join(words[i] for i in rng.choice(len(words), size=6, p=probs))
+        article_id = content_hash(title, text)
+        article = Article(
+            id=article_id,
+            key=f"synthetic-{a}",
+            title=title,
+            text=text,
+            source=("alarabia", "bbc", "cnn")[a % 3],
+            lang="ar",
+            published=date(2018, 1, 1) + timedelta(days=a % 365),
+        )
+        chunks, start = [], 0
+        for i, piece in enumerate(texts):
+            chunks.append(Chunk(f"{article_id}-{i}", article_id, i, piece, start, start + len(piece)))
+            start += len(piece) + 1
+        batch_articles[article_id] = article
+        batch_items.append((article, chunks))
+        if len(batch_articles) * CHUNKS_PER_ARTICLE >= 5000:
+            flush()
+    if batch_items:
+        flush()
+
+
+def queries(n: int) -> list[str]:
+    rows = [json.loads(line)["question"] for line in NEWS.with_name("news_sample_2000.known_item_dev.jsonl").open()]
+    rows += [json.loads(line)["question"] for line in (ROOT / "evals" / "seed_questions.jsonl").open()]
+    random.Random(0).shuffle(rows)
+    return rows[:n]
+
+
+def timed(fn: Any, *args: Any, **kwargs: Any) -> float:
+    """Milliseconds ``fn(*args, **kwargs)`` takes."""
+    started = time.perf_counter()
+    fn(*args, **kwargs)
+    return (time.perf_counter() - started) * 1000
+
+
+def measure(assistant: Any, questions: list[str]) -> dict[str, Any]:
+    """p50/p95 of each search mode and of a hybrid search's parts, in ms, over ``questions``."""
+    from assistant.metrics import percentile
+
+    searcher = assistant.searcher
+    started = time.perf_counter()
+    searcher._sync_lexical()  # what the first search of a fresh process does
+    lexical_build_s = time.perf_counter() - started
+    assistant.search(questions[0])  # warm-up: first calls into Chroma and torch
+    latency: dict[str, list[float]] = {"hybrid": [], "dense": [], "lexical": []}
+    parts: dict[str, list[float]] = {"hybrid_no_embed": [], "embed": [], "chroma": [], "bm25": []}
+    for question in questions:
+        for mode in latency:
+            searcher._query_vectors.clear()  # every search embeds its question, as a new one does
+            latency[mode].append(timed(assistant.search, question, 5, mode=mode))
+        # The same search with its query vector remembered: what grows with the corpus.
+        parts["hybrid_no_embed"].append(timed(assistant.search, question, 5, mode="hybrid"))
+        vector = assistant.embedder.embed_queries([question])[0]
+        parts["embed"].append(timed(assistant.embedder.embed_queries, [question]))
+        parts["chroma"].append(timed(assistant.store.query, vector, assistant.settings.retrieval.candidates))
+        parts["bm25"].append(timed(searcher.lexical.coverage, question) + timed(searcher.lexical.search, question, 50))
+    return {
+        "chunks": assistant.store.count(),
+        "lexical_build_s": round(lexical_build_s, 1),
+        "ms": {
+            name: {"p50": round(percentile(v, 0.5), 1), "p95": round(percentile(v, 0.95), 1)}
+            for name, v in {**latency, **parts}.items()
+        },
+    }
+
+
+def report(name: str, figures: dict[str, Any]) -> None:
+    loaded = f"loaded in {figures['load_s']:.0f} s, " if "load_s" in figures else ""
+    print(f"{name}: {figures['chunks']} chunks ({loaded}BM25 built in {figures['lexical_build_s']:.1f} s)")
+    for part, s in figures["ms"].items():
+        print(f"    {part:<16} p50 {s['p50']:7.1f} ms   p95 {s['p95']:7.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10_000, 100_000])
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--chroma-url", default=None, help="Time a Chroma server instead of the embedded store.")
+    parser.add_argument("--store", action="append", default=[], help="Also time this existing store (real vectors).")
+    args = parser.parse_args()
+
+    from assistant import Assistant, Settings
+
+    questions = queries(args.queries)
+    embedder = None
+    results: dict[str, Any] = {}
+    for store in args.store:
+        assistant = Assistant(Settings(vectorstore_dir=Path(store)), embedder=embedder, chroma_url=args.chroma_url)
+        embedder = assistant.embedder
+        results[store] = measure(assistant, questions)
+        report(store, results[store])
+        assistant.close()
+    words, probs = word_distribution()
+    for size in args.sizes:
+        work = Path(tempfile.mkdtemp(prefix=f"bench-search-{size}-"))
+        settings = Settings(vectorstore_dir=work, collection=f"bench-{size}-{int(time.time())}")
+        assistant = Assistant(settings, embedder=embedder, chroma_url=args.chroma_url)
+        embedder = assistant.embedder
+        load_s = timed(load_corpus, assistant, size, words, probs) / 1000
+        results[str(size)] = {"load_s": round(load_s, 1), **measure(assistant, questions)}
+        report(f"synthetic {size}", results[str(size)])
+        assistant.close()
+        if not args.chroma_url:
+            shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps({"queries": len(questions), "results": results}))
+
+
+if __name__ == "__main__":
+    main()

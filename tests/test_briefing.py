@@ -1,0 +1,186 @@
+"""Briefings: attribution, dates, near-duplicates, exports (hash embedder; the real models are in
+test_e2e_briefing.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.attribution import attribute_sentences
+from assistant.briefing import fold_duplicates, md_escape, resolve_when
+from assistant.errors import QuestionError, SettingsError
+
+XSS = '<img src=x onerror="alert(1)">'
+
+
+def _speakers(sentences: list[str]) -> list[tuple[int, tuple[str, ...], bool]]:
+    return [(a.index, a.speakers, a.reported) for a in attribute_sentences(sentences)]
+
+
+def test_speaker_is_the_subject_not_a_name_inside_what_was_said() -> None:
+    sentences = [
+        "وقال سيبيها إنه أخبر روبيو بانتهاكات روسيا لوقف إطلاق النار.",
+        "وقال ديمترييف لوسائل الإعلام الحكومية الروسية بعد اجتماعه مع ويتكوف إن إدارة ترامب تتفهم مخاوف روسيا.",
+        "وقال مبعوث بوتين الذي زار واشنطن، كيريل ديمترييف، يوم الخميس إن الاتفاق علامة على النجاح.",
+    ]
+    assert _speakers(sentences) == [
+        (0, ("Andrii Sybiha",), True),
+        (1, ("Kirill Dmitriev",), True),  # not Witkoff, whom he met; not Trump, whom he spoke of
+        (2, ("Kirill Dmitriev",), True),  # "Putin's envoy": Putin is the possessor, not the speaker
+    ]
+
+
+def test_direct_speech_continuations_and_unnamed_officials() -> None:
+    sentences = [
+        '"بالطبع، روسيا تريد السلام"، قال مسؤول كبير في حلف شمال الأطلسي على هامش الاجتماعات.',
+        '"في ظل شروط موسكو".',
+        "وأضاف المسؤول أن إعلان روسيا ليس إشارة إيجابية.",
+        "لم تتضح بعد الشروط المحددة.",
+        '"جملة مقتبسة بلا متكلم".',
+    ]
+    found = attribute_sentences(sentences)
+    official = "مسؤول كبير في حلف شمال الأطلسي"
+    assert [(a.index, a.speakers, a.reported, a.continued) for a in found] == [
+        (0, (official,), False, False),
+        (1, (official,), False, True),
+        (2, (official,), True, False),  # "المسؤول" refers back to the senior NATO official
+    ]
+
+
+def test_two_speakers_in_one_sentence_get_their_own_clauses() -> None:
+    sentence = (
+        "وقد أوضح القادة الأوروبيون أنهم يعتقدون أن بوتين يماطل، في حين أصرّ ترامب ومبعوثه ستيف ويتكوف "
+        "- الذي التقى بوتين مرتين هذا العام - على أن بوتين يريد اتفاق سلام."
+    )
+    first, second = attribute_sentences([sentence])
+    assert first.speakers == ("القادة الأوروبيون",)
+    assert second.speakers == ("Donald Trump", "Steve Witkoff")  # "his envoy Steve Witkoff" speaks too
+    assert sentence[second.start : second.end].startswith("أصرّ ترامب")
+    assert sentence[first.start : first.end].endswith("في حين ")
+
+
+def test_a_verb_with_an_object_is_not_a_statement() -> None:
+    assert attribute_sentences(["أضاف الروس شروطًا من بينها رفع العقوبات."]) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "published", "expected"),
+    [
+        ("كشف روبيو يوم الجمعة أنه التقى بمبعوث", date(2025, 4, 5), ("2025-04-04", date(2025, 4, 4), True)),
+        ("كشف روبيو يوم الجمعة أنه التقى بمبعوث", date(2025, 4, 4), ("2025-04-04", date(2025, 4, 4), True)),
+        (
+            "في الأسبوع الماضي، أصبح إحباط ترامب واضحًا.",
+            date(2025, 4, 5),
+            ("week of 2025-03-24", date(2025, 3, 24), True),
+        ),
+        ("في الأسبوع الماضي، أصبح إحباط ترامب واضحًا.", None, ("الأسبوع الماضي", None, False)),
+        ("وصل الوفد أمس إلى الرياض.", date(2025, 1, 1), ("2024-12-31", date(2024, 12, 31), True)),
+        ("The talks resumed on Tuesday in Riyadh.", date(2025, 3, 27), ("2025-03-25", date(2025, 3, 25), True)),
+        ("وقع الاتفاق في 3 مارس 2024 في الدوحة.", None, ("2024-03-03", date(2024, 3, 3), True)),
+        ("لا تاريخ في هذه الجملة.", date(2025, 1, 1), None),
+    ],
+)
+def test_relative_dates_resolve_against_the_article_date(
+    sentence: str, published: date | None, expected: tuple[str, date | None, bool] | None
+) -> None:
+    assert resolve_when(sentence, published) == expected
+
+
+def test_near_duplicates_fold_into_the_first() -> None:
+    story = "قال وزير الخارجية إن المحادثات ستستأنف الأسبوع المقبل في الرياض بحضور الوفدين " * 3
+    other = "سجل المنتخب هدفين في الشوط الثاني من المباراة النهائية أمام جمهور كبير " * 3
+    assert fold_duplicates([story, story + " وأضاف الوزير.", other]) == [0, 2]
+
+
+def test_markdown_escape_keeps_markup_inert() -> None:
+    escaped = md_escape(f"{XSS} [link](javascript:alert(1)) *bold* `code`\n# heading")
+    assert "<img" not in escaped and "\\[link\\]" in escaped and "\\*bold\\*" in escaped and "\n" not in escaped
+
+
+def _seed_briefing(fake_assistant: Any, seed_path: Path, tmp_path: Path, **options: Any) -> Any:
+    extra = tmp_path / "extra" / "harbour.txt"
+    extra.parent.mkdir()
+    extra.write_text(
+        f"{XSS} Harbour news\n\nThe mayor said on Friday the Old Harbour bridge will reopen in May. "
+        "<script>alert(2)</script> Engineers denied the cables were unsafe.",
+        encoding="utf-8",
+    )
+    fake_assistant.ingest([seed_path, extra])
+    return fake_assistant.brief(backend="extractive", **options)
+
+
+def test_every_item_quotes_its_cited_passage_verbatim(fake_assistant: Any, seed_path: Path, tmp_path: Path) -> None:
+    briefing = _seed_briefing(fake_assistant, seed_path, tmp_path)
+    items = [*briefing.summary, *briefing.statements, *briefing.timeline, *briefing.disputed]
+    assert len(briefing.summary) >= 3 and briefing.timeline and briefing.disputed
+    for item in items:
+        c = item.citation
+        text = fake_assistant.article_text(c.passage.article_id)
+        assert text[c.quote_start : c.quote_end] == c.quote == item.quote
+        assert c.passage.start <= c.quote_start < c.quote_end <= c.passage.end
+        assert c.quote in c.passage.text
+    numbers = [c.n for c in briefing.citations]
+    assert numbers == list(range(1, len(numbers) + 1))  # numbered once each, in reading order
+    assert briefing.summary[0].citation.n == 1
+    # Extractive English briefing over Arabic: no rendering, nothing claimed as verified.
+    arabic = [s for s in briefing.statements if "روبيو" in s.quote]
+    assert arabic and all(s.text == "" and not s.verified for s in arabic)
+    english = [s for s in briefing.statements if s.quote.isascii()]
+    assert english and all(s.verified and s.text == s.quote for s in english)
+
+
+def test_exports_escape_article_text(fake_assistant: Any, seed_path: Path, tmp_path: Path) -> None:
+    briefing = _seed_briefing(fake_assistant, seed_path, tmp_path)
+    page = briefing.to_html()
+    markdown = briefing.to_markdown()
+    data = briefing.to_dict()
+    assert "<img" not in page and "<script>" not in page and "&lt;script&gt;" in page
+    assert "<img" not in markdown and "<script>" not in markdown
+    assert page.count('dir="auto"') > 10 and "<html" in page
+    assert {s["citation"] for s in data["statements"]} <= {c["n"] for c in data["citations"]}
+    assert data["articles"] and all(isinstance(c["quote"], str) for c in data["citations"])
+
+
+def test_briefing_options_are_checked(fake_assistant: Any, seed_path: Path) -> None:
+    with pytest.raises(SettingsError, match="No article matches"):
+        fake_assistant.brief(backend="extractive")
+    fake_assistant.ingest([seed_path])
+    with pytest.raises(QuestionError, match="topic is empty"):
+        fake_assistant.brief("  ", backend="extractive")
+    with pytest.raises(SettingsError, match="No ingested article has the id 'nope'"):
+        fake_assistant.brief(articles=["nope"], backend="extractive")
+    with pytest.raises(SettingsError, match="language must be 'en' or 'ar'"):
+        fake_assistant.brief(language="fr", backend="extractive")
+    arabic = fake_assistant.brief(language="ar", backend="extractive")
+    assert arabic.statements and all(s.verified and s.text == s.quote for s in arabic.statements)
+
+
+def test_copies_of_an_article_are_briefed_once(fake_assistant: Any, seed_path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy" / "seed-copy.txt"
+    copy.parent.mkdir()
+    text = seed_path.read_text(encoding="utf-8")
+    copy.write_text(text.replace("يوم الجمعة", "يوم الخميس", 1), encoding="utf-8")  # a syndicated, edited copy
+    fake_assistant.ingest([seed_path, copy])
+    briefing = fake_assistant.brief(backend="extractive")
+    assert len(briefing.articles) == 1 and briefing.merged_duplicates == 1
+
+
+def test_model_renderings_are_drafts_and_contradicting_ones_are_dropped(seed_path: Path, tmp_path: Path) -> None:
+    from assistant import Assistant, Settings
+    from assistant.briefing import DRAFT
+    from assistant.testing import HashEmbedder, ScriptedChatModel
+
+    # The first rendering invents a name (dropped by code), the second is kept, as a draft.
+    model = ScriptedChatModel(replies=["Obama said Russia wants peace.", "Rubio said that time is short."])
+    settings = Settings(vectorstore_dir=tmp_path / "store", cache_dir=tmp_path / "cache")
+    assistant = Assistant(settings, embedder=HashEmbedder(), llm=model)
+    assistant.ingest([seed_path])
+    briefing = assistant.brief(backend="local", max_rendered=2)
+    assert briefing.renderings == {"asked": 2, "kept": 1, "dropped": 1}
+    [kept] = [s for s in briefing.statements if s.text]
+    assert kept.text == "Rubio said that time is short." and not kept.verified and "روبيو" in kept.quote
+    assert f"*{DRAFT}:* Rubio said that time is short." in briefing.to_markdown()
+    assert not any("Obama" in s.text for s in briefing.statements)

@@ -1,0 +1,44 @@
+"""End to end: the seed's briefing with real e5, real Chroma and the real local model rendering drafts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.briefing import DRAFT
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_seed_briefing_names_every_speaker_with_verbatim_quotes(real: Assistant) -> None:
+    briefing = real.brief("Ukraine peace talks", backend="local", max_rendered=2)
+    assert len(briefing.articles) == 1
+    speakers = {s.speaker for s in briefing.statements}
+    for name in ("Marco Rubio", "Donald Trump", "Steve Witkoff", "Kirill Dmitriev", "Sergei Ryabkov", "Andrii Sybiha"):
+        assert name in speakers, f"{name} missing from {sorted(speakers)}"
+    assert any("الأطلسي" in s or "الناتو" in s for s in speakers), "the senior NATO official is missing"
+    for item in [*briefing.summary, *briefing.statements, *briefing.timeline, *briefing.disputed]:
+        c = item.citation
+        text = real.article_text(c.passage.article_id)
+        assert text is not None and text[c.quote_start : c.quote_end] == item.quote
+        assert item.quote in c.passage.text  # the cited passage holds the quoted words
+    # Quotes that name a neighbour stay with their speaker.
+    by_quote = {}
+    for s in briefing.statements:
+        by_quote.setdefault(s.quote, set()).add(s.speaker)
+    sybiha = next(q for q in by_quote if q.startswith("وقال سيبيها"))
+    assert by_quote[sybiha] == {"Andrii Sybiha"}  # it names Rubio, who is not its speaker
+    dmitriev = next(q for q in by_quote if "بعد اجتماعه مع ويتكوف" in q)
+    assert by_quote[dmitriev] == {"Kirill Dmitriev"}
+    # The local model was asked for two renderings; code dropped those that contradict their quote
+    # (names, numbers), and what it kept is never claimed as verified.
+    assert briefing.renderings["asked"] == 2
+    assert briefing.renderings["kept"] + briefing.renderings["dropped"] == 2
+    rendered = [x for x in [*briefing.statements, *briefing.summary] if x.text and x.text != x.quote]
+    assert len({x.quote for x in rendered}) == briefing.renderings["kept"]
+    assert not any(x.verified for x in rendered)
+    if rendered:
+        assert f"*{DRAFT}:*" in briefing.to_markdown() and f"{DRAFT}:" in briefing.to_html()

@@ -1,0 +1,134 @@
+"""Evidence sentences: candidate spans, sentence vectors kept per chunk, ranking."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant import Assistant
+from assistant.evidence import (
+    Evidence,
+    SentenceVectorStore,
+    candidate_spans,
+    evidence_sentences,
+    passage_margin,
+    rank_evidence,
+)
+from assistant.records import Passage
+
+
+@pytest.fixture
+def seeded(fake_assistant: Assistant, seed_path: Path) -> Assistant:
+    fake_assistant.ingest([seed_path])
+    return fake_assistant
+
+
+def _passage(text: str, chunk_id: str = "c1", start: int = 0) -> Passage:
+    return Passage(
+        chunk_id=chunk_id,
+        article_id="a1",
+        key="k",
+        index=0,
+        text=text,
+        start=start,
+        end=start + len(text),
+        title="t",
+        source="s",
+        lang="ar",
+        published=None,
+        url=None,
+        score=1.0,
+        dense_rank=1,
+        lexical_rank=None,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", []),
+        ("Short one. Rubio met Putin's envoy on Friday.", ["Rubio met Putin's envoy on Friday."]),
+        (
+            "قال روبيو إن الوقت يمر بسرعة. نعم.\nوأضاف المسؤول كلاما آخر",
+            ["قال روبيو إن الوقت يمر بسرعة.", "وأضاف المسؤول كلاما آخر"],
+        ),
+        ("word " * 300 + ".", ["word " * 299 + "word ."]),
+    ],
+)
+def test_candidate_spans(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in candidate_spans(text)] == expected
+
+
+def test_evidence_sentences_keep_article_offsets_and_drop_repeats() -> None:
+    text = "Rubio met Putin's envoy on Friday. Rubio met Putin's envoy on Friday."
+    [only] = evidence_sentences([_passage(text, start=100)])
+    assert (only.start, only.end, only.text) == (100, 134, "Rubio met Putin's envoy on Friday.")
+
+
+def test_sentence_vectors_are_embedded_once_per_chunk_and_kept_in_the_catalog(seeded: Assistant) -> None:
+    embedder = seeded.embedder
+    passages = seeded.search("روبيو السعودية مرتين", k=3)
+    candidates = evidence_sentences(passages)
+    store = SentenceVectorStore(embedder, seeded.catalog)
+    calls = embedder.calls  # type: ignore[attr-defined]
+    vectors = store.vectors(candidates)
+    all_spans = sum(len(candidate_spans(p.text)) for p in passages)
+    assert embedder.calls - calls == all_spans  # type: ignore[attr-defined]
+    assert np.allclose(vectors, embedder.embed_passages([c.text for c in candidates]))
+    calls = embedder.calls  # type: ignore[attr-defined]
+    again = SentenceVectorStore(embedder, seeded.catalog).vectors(candidates[::-1])  # a new session, other order
+    assert embedder.calls == calls  # type: ignore[attr-defined]
+    assert np.array_equal(again, vectors[::-1])
+
+
+def test_sentence_vectors_of_another_model_are_not_used(seeded: Assistant) -> None:
+    candidates = evidence_sentences(seeded.search("روبيو", k=2))
+    SentenceVectorStore(seeded.embedder, seeded.catalog).vectors(candidates)
+    chunk_ids = [c.passage.chunk_id for c in candidates]
+    assert seeded.catalog.sentence_vectors(chunk_ids, "another/model") == {}
+
+
+def test_sentence_vectors_go_with_their_article(fake_assistant: Assistant, tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_text("عنوان الخبر\nالجملة الأولى عن روسيا وأوكرانيا والسلام.", encoding="utf-8")
+    fake_assistant.ingest([path])
+    candidates = evidence_sentences(fake_assistant.search("روسيا", k=1))
+    SentenceVectorStore(fake_assistant.embedder, fake_assistant.catalog).vectors(candidates)
+    [old_chunk] = {c.passage.chunk_id for c in candidates}
+    name = fake_assistant.embedder.name
+    assert list(fake_assistant.catalog.sentence_vectors([old_chunk], name)) == [old_chunk]
+    path.write_text("عنوان الخبر\nنص جديد تماما عن بروكسل وحلف الناتو.", encoding="utf-8")
+    fake_assistant.ingest([path])
+    assert fake_assistant.catalog.sentence_vectors([old_chunk], name) == {}
+
+
+def test_an_answer_embeds_its_question_once(seeded: Assistant) -> None:
+    seeded.ask("What did Rubio tell Russia?", backend="extractive")
+    calls = seeded.embedder.calls  # type: ignore[attr-defined]
+    answer = seeded.ask("What did Rubio tell Russia?", backend="extractive")
+    assert seeded.embedder.calls == calls and answer.passages  # type: ignore[attr-defined]
+    seeded.ask("Who did Rubio meet this week?", backend="extractive")
+    assert seeded.embedder.calls - calls >= 1  # type: ignore[attr-defined]
+
+
+def test_rank_evidence_adds_overlap_and_passage_prior() -> None:
+    first, second = _passage("Rubio met the envoy in Brussels today.", "c1"), _passage("The envoy went home.", "c2")
+    candidates = evidence_sentences([first, second])
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = np.array([[0.5, 0.5], [0.6, 0.4]], dtype=np.float32)
+    ranked = rank_evidence("Where did Rubio meet the envoy?", q, candidates, vectors, [first, second])
+    # question words: where, did, rubio, meet, envoy. 0.6 + 0.1 × 1/5 + 0.01/2 beats 0.5 + 0.1 × 2/5 + 0.01/1
+    assert [(c.passage.chunk_id, round(c.score, 4)) for c in ranked] == [("c2", 0.625), ("c1", 0.55)]
+
+
+def test_passage_margin_is_the_lead_over_the_best_sentence_of_another_passage() -> None:
+    one, two = _passage("Rubio met the envoy on Friday.", "c1"), _passage("The envoy went back to Moscow.", "c2")
+    a, b = evidence_sentences([one, two])
+    same = Evidence(one, "Rubio said time is running out.", 40, 71, 0.0)
+    ranked = [replace(a, score=0.9), replace(same, score=0.89), replace(b, score=0.85)]
+    assert passage_margin(ranked) == pytest.approx(0.05)
+    assert passage_margin(ranked[:2]) is None  # one passage: nothing to choose between
+    assert passage_margin([]) is None

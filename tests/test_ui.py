@@ -1,0 +1,193 @@
+"""The chat UI's rendering and handlers, with fakes (the browser test is test_e2e_ui.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.errors import QuestionError
+from assistant.records import Answer, AnswerSentence, Citation, Passage
+from assistant.ui import ChatSession, esc, render_answer, render_passage, render_sources, render_transcript, safe_url
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _passage(text: str, start: int = 100, title: str = "عنوان", url: str | None = None) -> Passage:
+    return Passage(
+        chunk_id="a-0000", article_id="a", key="k", index=0, text=text, start=start, end=start + len(text),
+        title=title, source="src", lang="ar", published=date(2025, 3, 7), url=url, score=1.0,
+    )  # fmt: skip
+
+
+def _answer(sentences: list[AnswerSentence], citations: list[Citation], **kw: Any) -> Answer:
+    fields: dict[str, Any] = dict(
+        question="What did Rubio tell Russia?", standalone_question="What did Rubio tell Russia?",
+        text="\n".join(s.text for s in sentences), sentences=sentences, citations=citations,
+        passages=[c.passage for c in citations], abstained=False, backend="local", lang="en",
+        timings={"retrieve": 0.5, "generate": 1.0},
+    )  # fmt: skip
+    fields.update(kw)
+    return Answer(**fields)
+
+
+def test_esc_neutralises_html_and_template_syntax() -> None:
+    out = esc(f"{XSS}<script>x()</script> ${{a}} {{{{b}}}} `c`")
+    assert "<" not in out and ">" not in out and "$" not in out and "{" not in out and "`" not in out
+    assert "&lt;img" in out
+
+
+def test_safe_url_keeps_only_http() -> None:
+    assert safe_url("https://example.com/a?b=1") == "https://example.com/a?b=1"
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url('https://x.com/"><script>') is None
+    assert safe_url(None) is None
+
+
+def test_passage_highlights_exactly_the_quote() -> None:
+    text = "الجملة الأولى. الوقت يمر بسرعة. الثالثة."
+    quote = "الوقت يمر بسرعة."
+    start = 100 + text.index(quote)
+    html = render_passage(Citation(1, _passage(text), quote, start, start + len(quote)))
+    assert f"<mark>{quote}</mark>" in html
+    assert html.startswith('<div class="passage" dir="auto">الجملة الأولى. <mark>')
+    # Offsets that do not match the passage fall back to finding the quote.
+    html = render_passage(Citation(1, _passage(text), quote, 0, 5))
+    assert f"<mark>{quote}</mark>" in html
+
+
+def test_draft_sits_beside_its_quote_and_markers_link_to_citations() -> None:
+    quote = "الوقت يمر بسرعة."
+    citation = Citation(1, _passage(quote), quote, 100, 100 + len(quote))
+    sentences = [
+        AnswerSentence("Draft translation, unverified: Time is running out. [1] [7]", "draft", (1,)),
+        AnswerSentence(f"«{quote}» [1]", "quote", (1,)),
+    ]
+    html = render_answer(_answer(sentences, [citation]), turn=3)
+    assert 'data-state="draft"' in html and "Draft, unverified" in html
+    assert '<div class="draft-pair">' in html and "Time is running out." in html
+    assert html.count('href="#cite-3-1"') == 2  # one marker in the draft, one in the quote
+    assert "[7]" not in html  # a marker that points nowhere is dropped
+    assert 'id="cite-3-1"' in html and f"<mark>{quote}</mark>" in html
+    assert "2025-03-07" in html
+
+
+def test_untrusted_article_text_is_escaped_everywhere() -> None:
+    text = f"قال {XSS} إن <script>alert(2)</script> الوقت يمر."
+    passage = _passage(text, title=f"Title {XSS}", url="javascript:alert(3)")
+    citation = Citation(1, passage, text, 100, 100 + len(text))
+    answer = _answer([AnswerSentence(f"«{text}» [1]", "quote", (1,))], [citation], removed=[f"bad {XSS}"])
+    html = render_answer(answer, 0) + render_transcript([{"question": XSS, "standalone": "", "html": ""}])
+    assert "<img" not in html and "<script" not in html and "javascript:" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_abstention_is_shown_as_such() -> None:
+    answer = _answer([], [], abstained=True, text="The articles don't say: no article mentions Zelensky.")
+    html = render_answer(answer, 0)
+    assert 'data-state="abstained"' in html and "Not in the articles" in html and "Zelensky" in html
+
+
+class _FakeAssistant:
+    """Streams scripted events, records the options it was called with."""
+
+    def __init__(self, events: list[dict[str, Any]] | Exception, tmp: Path) -> None:
+        self.events = events
+        self.calls: list[dict[str, Any]] = []
+        self.settings = type("S", (), {"vectorstore_dir": tmp})()
+        self.ingested: list[Path] = []
+
+    def stream(self, question: str, **options: Any) -> Iterator[dict[str, Any]]:
+        self.calls.append({"question": question, **options})
+        if isinstance(self.events, Exception):
+            raise self.events
+        yield from self.events
+
+    def articles(self) -> list[Any]:
+        return []
+
+    def ingest(self, paths: list[Path], progress: Any = None) -> Any:
+        from assistant.records import IngestReport
+
+        self.ingested.extend(paths)
+        return IngestReport(added=[str(p) for p in paths], chunks_added=1)
+
+
+def test_ask_streams_then_keeps_the_answer_and_history(tmp_path: Path) -> None:
+    quote = "الوقت يمر بسرعة."
+    citation = Citation(1, _passage(quote), quote, 100, 100 + len(quote))
+    answer = _answer([AnswerSentence(f"«{quote}» [1]", "quote", (1,))], [citation])
+    answer.standalone_question = "What did Rubio tell Russia? (standalone)"
+    events = [
+        {"type": "status", "stage": "retrieving"},
+        {"type": "status", "stage": "writing"},
+        {"type": "token", "text": "Time "},
+        {"type": "token", "text": "runs out"},
+        {"type": "answer", "answer": answer},
+    ]
+    fake = _FakeAssistant(events, tmp_path)
+    session = ChatSession(fake)
+    earlier = [{"question": "Who is Rubio?", "standalone": "Who is Rubio?", "html": "<p>x</p>"}]
+    updates = list(session.ask("  What did Rubio tell Russia? ", earlier, "extractive", 4, ["a"]))
+    assert any("Writing (not yet checked)" in u[0] and "Time runs out" in u[0] for u in updates)
+    transcript, turns, box = updates[-1]
+    assert box == "" and len(turns) == 2 and turns[-1]["standalone"].endswith("(standalone)")
+    assert 'data-state="quoted"' in transcript and "state-pending" not in transcript
+    assert fake.calls == [
+        {
+            "question": "What did Rubio tell Russia?",
+            "history": ["Who is Rubio?"],
+            "backend": "extractive",
+            "article_ids": ["a"],
+            "passages": 4,
+        }
+    ]
+    assert earlier == [{"question": "Who is Rubio?", "standalone": "Who is Rubio?", "html": "<p>x</p>"}]
+
+
+@pytest.mark.parametrize(
+    ("error", "shown"),
+    [
+        (QuestionError("The question is empty; ask something about the articles."), "The question is empty"),
+        (RuntimeError("secret stack detail"), "Something went wrong while answering"),
+    ],
+)
+def test_errors_become_readable_messages(tmp_path: Path, error: Exception, shown: str) -> None:
+    transcript, turns, _ = list(ChatSession(_FakeAssistant(error, tmp_path)).ask("q?", [], "local", 5, []))[-1]
+    assert shown in transcript and 'role="alert"' in transcript
+    assert "secret stack detail" not in transcript and "Traceback" not in transcript
+
+
+def test_upload_refuses_unsupported_files_by_name_and_ingests_the_rest(tmp_path: Path) -> None:
+    good = tmp_path / "in" / "story.txt"
+    bad = tmp_path / "in" / "photo.png"
+    good.parent.mkdir()
+    good.write_text("Title\n\nBody.", encoding="utf-8")
+    bad.write_bytes(b"\x89PNG")
+    fake = _FakeAssistant([], tmp_path / "store")
+    message, table, _ = ChatSession(fake).ingest([str(bad), str(good)])
+    assert "photo.png: not ingested; upload one of" in message and "Ingested: added 1" in message
+    assert fake.ingested == [tmp_path / "store" / "uploads" / "story.txt"]
+    assert "No articles yet" in table
+
+
+def test_sources_table_escapes_titles(fake_assistant: Any, tmp_path: Path) -> None:
+    article = tmp_path / "x" / "a.txt"
+    article.parent.mkdir()
+    article.write_text(f"{XSS} headline\n\nThe mayor said the bridge will reopen in May.", encoding="utf-8")
+    fake_assistant.ingest([article])
+    html = render_sources(fake_assistant)
+    assert "&lt;img src=x onerror=alert(1)&gt; headline" in html and "<img" not in html
+
+
+def test_login_needs_both_user_and_password() -> None:
+    from pydantic import ValidationError
+
+    from assistant import Settings
+
+    with pytest.raises(ValidationError, match="auth_user and ui.auth_password go together"):
+        Settings(ui={"auth_user": "ana"})  # type: ignore[arg-type]
+    assert Settings(ui={"auth_user": "ana", "auth_password": "pw"}).ui.auth_user == "ana"  # type: ignore[arg-type]
