@@ -24,11 +24,12 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.answering import Answerer
 from assistant.briefing import Briefing, build_briefing
-from assistant.catalog import ArticleInfo, Catalog
+from assistant.catalog import ArticleInfo, Catalog, SentenceVectors
 from assistant.chunking import chunk_article
 from assistant.consistency import WriterLock, journal, pair, recover
 from assistant.embedding import Embedder, make_embedder
 from assistant.errors import IngestError, QuestionError, SettingsError
+from assistant.evidence import candidate_spans
 from assistant.ingest import iter_input_files, read_file
 from assistant.llm import make_chat_model
 from assistant.records import Answer, Article, Chunk, IngestFailure, IngestReport, Passage, Stripped
@@ -148,7 +149,7 @@ class Assistant:
                 for article in articles:
                     self._plan(article, batch, report, seen_keys)
                     done += 1
-                    if batch.n_chunks >= 4 * self.settings.embedding.batch_size:
+                    if batch.n_chunks >= self.settings.ingest.batch_chunks:
                         self._flush(batch, report)
                         batch = _Batch()
                     if progress:
@@ -186,14 +187,22 @@ class Assistant:
         articles = {a.id: a for a, _ in batch.items}
         chunks = [c for _, cs in batch.items for c in cs]
         embed_title = self.settings.embedding.embed_title
-        vectors = self.embedder.embed_passages(
-            [index_text(articles[c.article_id].title, c.text, embed_title) for c in chunks]
-        )
+        texts = [index_text(articles[c.article_id].title, c.text, embed_title) for c in chunks]
+        with_sentences = self.settings.embedding.sentence_vectors
+        spans = {c.id: candidate_spans(c.text) for c in chunks} if with_sentences else {}
+        # One call for chunks and sentences: the encoder batches texts of similar length together.
+        embedded = self.embedder.embed_passages(texts + [c.text[s:e] for c in chunks for s, e in spans.get(c.id, [])])
+        vectors = embedded[: len(chunks)]
+        sentences: dict[str, SentenceVectors] = {}
+        row = len(chunks)
+        for cid, chunk_spans in spans.items():
+            sentences[cid] = (chunk_spans, embedded[row : row + len(chunk_spans)])
+            row += len(chunk_spans)
         old_chunks = [cid for old in batch.replacing.values() for cid in self.catalog.chunk_ids_of(old)]
         new_ids = {c.id for c in chunks}
         with journal(self.catalog, [c.id for c in chunks] + old_chunks):  # a crash in here is rolled back
             self.store.upsert(articles, chunks, vectors)
-            self.catalog.put(batch.items, replacing=batch.replacing.values())
+            self.catalog.put(batch.items, replacing=batch.replacing.values(), sentences=(self.embedder.name, sentences))
             self.store.delete_chunks([cid for cid in old_chunks if cid not in new_ids])
         report.chunks_added += len(chunks)
 

@@ -152,8 +152,15 @@ class Catalog:
             row = self._db.execute("SELECT 1 FROM articles WHERE article_id = ?", (article_id,)).fetchone()
         return row is not None
 
-    def put(self, items: Iterable[tuple[Article, list[Chunk]]], *, replacing: Iterable[str] = ()) -> None:
-        """Commit articles and their chunks in one transaction, removing replaced versions."""
+    def put(
+        self,
+        items: Iterable[tuple[Article, list[Chunk]]],
+        *,
+        replacing: Iterable[str] = (),
+        sentences: tuple[str, dict[str, SentenceVectors]] | None = None,
+    ) -> None:
+        """Commit articles and their chunks in one transaction, removing replaced versions; with
+        ``sentences`` (model name, vectors per chunk id) the chunks' sentence vectors go in it too."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction() as db:
             for old_id in replacing:
@@ -180,6 +187,8 @@ class Catalog:
                     "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?)",
                     [(c.id, c.article_id, c.index, c.start, c.end) for c in chunks],
                 )
+            if sentences:
+                self._put_sentence_vectors(db, *sentences)
             generation = int((db.execute("SELECT value FROM meta WHERE key='generation'").fetchone() or [0])[0])
             db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(generation + 1),))
 
@@ -275,27 +284,32 @@ class Catalog:
                 ).fetchall()
                 for chunk_id, spans, blob in rows:
                     offsets = [(int(s), int(e)) for s, e in json.loads(spans)]
-                    vectors = np.frombuffer(blob, dtype=np.float32).reshape(len(offsets), -1)
+                    # A chunk with no candidate sentence (a list of names, say) has an empty blob.
+                    vectors = np.frombuffer(blob, dtype=np.float32).reshape(len(offsets), -1 if offsets else 0)
                     found[chunk_id] = (offsets, vectors)
         return found
 
     def put_sentence_vectors(self, model: str, items: dict[str, SentenceVectors]) -> None:
         """Store chunks' sentence vectors; chunks no longer in the catalog are skipped."""
         with self._transaction() as db:
-            for chunk_id, (offsets, vectors) in items.items():
-                if len(offsets) != len(vectors):
-                    raise ValueError(f"{len(offsets)} sentence spans but {len(vectors)} vectors for chunk {chunk_id}")
-                db.execute(
-                    "INSERT OR REPLACE INTO sentence_vectors SELECT ?, ?, ?, ? "
-                    "WHERE EXISTS (SELECT 1 FROM chunks WHERE chunk_id = ?)",
-                    (
-                        chunk_id,
-                        model,
-                        json.dumps(offsets),
-                        np.ascontiguousarray(vectors, dtype=np.float32).tobytes(),
-                        chunk_id,
-                    ),
-                )
+            self._put_sentence_vectors(db, model, items)
+
+    @staticmethod
+    def _put_sentence_vectors(db: sqlite3.Connection, model: str, items: dict[str, SentenceVectors]) -> None:
+        for chunk_id, (offsets, vectors) in items.items():
+            if len(offsets) != len(vectors):
+                raise ValueError(f"{len(offsets)} sentence spans but {len(vectors)} vectors for chunk {chunk_id}")
+            db.execute(
+                "INSERT OR REPLACE INTO sentence_vectors SELECT ?, ?, ?, ? "
+                "WHERE EXISTS (SELECT 1 FROM chunks WHERE chunk_id = ?)",
+                (
+                    chunk_id,
+                    model,
+                    json.dumps(offsets),
+                    np.ascontiguousarray(vectors, dtype=np.float32).tobytes(),
+                    chunk_id,
+                ),
+            )
 
     def chunk_ids_of(self, article_id: str) -> list[str]:
         with self._lock:

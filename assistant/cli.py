@@ -100,7 +100,13 @@ def ingest(paths: tuple[str, ...], store: str | None, as_json: bool) -> None:
             bar.n = done
             bar.refresh()
 
-        report = assistant.ingest(list(paths), progress=progress)
+        try:
+            report = assistant.ingest(list(paths), progress=progress)
+        except KeyboardInterrupt:
+            bar.close()
+            articles, _ = assistant.catalog.counts()
+            click.echo(f"Interrupted: the store holds {articles} whole articles; run the same command to add the rest.")
+            sys.exit(130)
     if as_json:
         click.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2))
         return

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import Counter
 from collections.abc import Iterable
 
 import numpy as np
@@ -64,13 +65,11 @@ class LexicalIndex:
         rows: list[int] = []
         cols: list[int] = []
         vals: list[int] = []
+        vocab = self._vocab
         for offset, (cid, text) in enumerate(new):
-            tf: dict[int, int] = {}
-            for token in match_tokens(text):
-                col = self._vocab.setdefault(token, len(self._vocab))
-                tf[col] = tf.get(col, 0) + 1
+            tf = Counter(match_tokens(text))  # counted in C: this loop is most of a rebuild
             rows.extend([offset] * len(tf))
-            cols.extend(tf.keys())
+            cols.extend([vocab.setdefault(token, len(vocab)) for token in tf])
             vals.extend(tf.values())
             self._row[cid] = len(self._ids)
             self._ids.append(cid)

@@ -27,8 +27,6 @@ from pydantic import ConfigDict, PrivateAttr
 
 from assistant.errors import ModelUnavailableError, SettingsError
 
-PROMPT_CACHE_BYTES = 512 << 20
-
 
 def _role(message: BaseMessage) -> str:
     return {"human": "user", "ai": "assistant", "system": "system"}.get(message.type, "user")
@@ -87,7 +85,9 @@ class LlamaCppChat(BaseChatModel):
     n_threads: int | None = None
     max_tokens: int = 160
     temperature: float = 0.0
+    use_mmap: bool = False  # read the weights in: llama.cpp repacks most of them anyway (see LLMSettings.mmap)
     prompt_cache: bool = True  # keep KV states of earlier prompts in RAM, reused by shared prefixes
+    prompt_cache_bytes: int = 64 << 20
     _llama: Any = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
@@ -106,14 +106,18 @@ class LlamaCppChat(BaseChatModel):
                     "(builds from source in about 5 minutes)."
                 ) from exc
             self._llama = lean_state_llama(Llama)(
-                model_path=self.model_path, n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False
+                model_path=self.model_path,
+                n_ctx=self.n_ctx,
+                n_threads=self.n_threads,
+                use_mmap=self.use_mmap,
+                verbose=False,
             )
             if self.prompt_cache:
                 from llama_cpp import LlamaRAMCache
 
                 # The answer stage alternates prompts (choose, then write), each opening with a
                 # static system part; keeping their states lets a shared prefix be reused.
-                self._llama.set_cache(LlamaRAMCache(capacity_bytes=PROMPT_CACHE_BYTES))
+                self._llama.set_cache(LlamaRAMCache(capacity_bytes=self.prompt_cache_bytes))
         return self._llama
 
     def _params(self, stop: list[str] | None, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +186,9 @@ def make_chat_model(settings: Any, cache_dir: Path) -> BaseChatModel | None:
             n_ctx=settings.n_ctx,
             n_threads=settings.n_threads or None,
             max_tokens=settings.max_tokens,
+            use_mmap=settings.mmap,
             prompt_cache=settings.prompt_cache,
+            prompt_cache_bytes=settings.prompt_cache_mb << 20,
         )
     if settings.backend == "openai":
         from langchain_openai import ChatOpenAI

@@ -9,6 +9,13 @@ with the corpus.
 
 ``score = 1/(rrf_k + dense_rank) + coverage/(rrf_k + lexical_rank)``
 
+When BM25 stays out, the dense candidates are re-scored by their best sentence
+(``cos(q, chunk) + sentence_weight × max cos(q, sentence)``, sentence vectors made at
+ingestion): a chunk whose one sentence answers is not diluted by the rest. Measured on the dev
+sets: XQuAD-ar English questions R@1/R@5 0.751/0.926 → 0.798/0.946; for Arabic questions, which
+BM25 already reads, re-scoring the dense side lowered hybrid R@1 on XQuAD-ar (0.922 → 0.914)
+and R@5 on ARCD (0.955 → 0.951), so it is left out when BM25 joins.
+
 Deliberately not here: the question's history (``conversation``), and reranking models
 (none is available offline).
 """
@@ -91,6 +98,23 @@ class HybridSearcher:
                 self._query_vectors.popitem(last=False)
         return vector
 
+    def _by_best_sentence(self, dense: list[tuple[str, float]], vector: np.ndarray) -> list[tuple[str, float]]:
+        """Dense candidates re-scored by ``cos(q, chunk) + sentence_weight × max cos(q, sentence)``, best first.
+
+        A chunk without stored sentence vectors (ingested with ``sentence_vectors`` off, or not yet
+        retrieved) counts its own cosine as its best sentence's, so it is neither helped nor hurt.
+        """
+        weight = self.settings.sentence_weight
+        if not weight or not dense:
+            return dense
+        stored = self.catalog.sentence_vectors([cid for cid, _ in dense], self.embedder.name)
+        rescored = []
+        for cid, cosine in dense:
+            matrix = stored[cid][1] if cid in stored else None
+            best = float(np.max(matrix @ vector)) if matrix is not None and len(matrix) else cosine
+            rescored.append((cid, cosine + weight * best))
+        return sorted(rescored, key=lambda item: (-item[1], item[0]))
+
     def _sync_lexical(self) -> None:
         generation = self.catalog.generation
         if self.lexical.generation != generation:
@@ -124,8 +148,6 @@ class HybridSearcher:
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         weight = 0.0
-        if mode in ("hybrid", "dense"):
-            dense = self.store.query(self.query_vector(query), n, filters)
         if mode in ("hybrid", "lexical"):
             self._sync_lexical()
             weight = self.lexical.coverage(query) if mode == "hybrid" else 1.0
@@ -133,6 +155,12 @@ class HybridSearcher:
                 lexical = self.lexical.search(query, n, self._allowed(filters))
             else:
                 weight = 0.0
+        if mode in ("hybrid", "dense"):
+            vector = self.query_vector(query)
+            dense = self.store.query(vector, n, filters)
+            if not lexical:
+                # The best-sentence channel stands in for BM25 where BM25 cannot read the question.
+                dense = self._by_best_sentence(dense, vector)
         self.last_trace = SearchTrace(dense, lexical, weight)
 
         fused: dict[str, float] = {}

@@ -2,9 +2,10 @@
 
 Per sentence of an answer:
 - ``support``: the share of its content words found in the cited evidence (same language);
-- ``contradictions``: numbers absent from the evidence (digits and number words in both
-  languages), Latin names with no plausible Arabic spelling in the evidence or the question,
-  Arabic script inside an English sentence.
+- ``contradictions``: a negation or doubt the evidence has and the sentence lacks (or the
+  reverse), numbers absent from the evidence (digits and number words in both languages), Latin
+  names with no plausible Arabic spelling in the evidence or the question, Arabic script inside
+  an English sentence.
 
 A same-language sentence with strong support and no contradiction is *verified*. A sentence
 in another language than its evidence cannot be checked word by word: with no contradiction it
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.arabic import arabic_share, match_tokens
+from assistant.arabic import arabic_share, match_tokens, normalize_for_matching
 from assistant.names import name_in_arabic, numbers_in
 
 _STOP = set(
@@ -33,6 +34,36 @@ _CAPITALISED_WORDS = set(
     )
 )
 MARKER = re.compile(r"\[(\d+)\]")
+
+# Negation and doubt, the words that turn a statement into its opposite. A small model copying a
+# quote drops them ("we still doubt Putin's team comes in good faith" → "Putin's team comes in
+# good faith"); an answer that loses or gains one says something else than its quote.
+# Matched on normalised words (``normalize_for_matching``); "لا" before "يزال" means "still",
+# "غير أن" means "but", and "طائرات بدون طيار" are drones.
+_POLARITY_AR = re.compile(
+    r"(?:^|\s)(?:[وف]?(?:لا(?!\s+[يتن]?زال)|لم|لن|ليس|ليست|ليسوا|لسنا|لست|غير(?!\s+ان(?:\s|$))|عدم"
+    r"|(?:ب|من )?دون(?!\s+طيار))|[وف]?(?:[انيت]?شك|يشكك|تشكك|مشكوك))(?=\s|$)"
+)
+_POLARITY_EN = re.compile(
+    r"\b(?:not|no|never|nor|neither|none|nothing|without|cannot|doubts?|doubted|doubtful|den(?:y|ies|ied)|"
+    r"unlikely|\w+n't)\b",
+    re.I,
+)
+
+
+def polarity(text: str) -> bool:
+    """Whether ``text`` negates or doubts something (Arabic or English cue words).
+
+    >>> polarity("ما زلنا نشك في أن فريق بوتين يأتي بنية حسنة"), polarity("فريق بوتين يأتي بنية حسنة")
+    (True, False)
+    >>> polarity("لا يزال الوفد في موسكو"), polarity("We don't know."), polarity("He knows.")
+    (False, True, False)
+    """
+    body = MARKER.sub(" ", text)
+    if arabic_share(body) > 0.5:
+        normal = " ".join(re.findall(r"\w+", normalize_for_matching(body)))
+        return bool(_POLARITY_AR.search(normal))
+    return bool(_POLARITY_EN.search(body))
 
 
 def content_tokens(text: str) -> list[str]:
@@ -62,6 +93,10 @@ def contradictions(sentence: str, evidence: str, question: str = "") -> list[str
     ['name Obama is not in the evidence']
     """
     problems = []
+    if polarity(evidence) and not polarity(sentence):
+        problems.append("the evidence negates or doubts, the sentence does not")
+    elif polarity(sentence) and not polarity(evidence) and not polarity(question):
+        problems.append("the sentence negates or doubts, the evidence does not")
     allowed = numbers_in(evidence) | numbers_in(question)
     for number in sorted(numbers_in(sentence) - allowed):
         problems.append(f"number {number} is not in the evidence")

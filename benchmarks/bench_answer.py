@@ -1,6 +1,6 @@
 """Answer latency: the assistant's pipeline against the bare llama.cpp runtime, same prompts, same run.
 
-Usage: python benchmarks/bench_answer.py [--questions 6]
+Usage: python benchmarks/bench_answer.py [--questions 6] [--repeats 3]
 
 The questions are the seed's answerable single-turn questions, English and Arabic taken in turn
 (an Arabic question makes two model calls, choose then write; an English one makes one). For
@@ -9,12 +9,19 @@ grammar, limits) is recorded; the same calls are then replayed straight on llama
 Time to first token (TTFT: from the question to the first token of the written answer, by the
 same test on both sides) and total time are compared, with the prompt-prefix cache on and off.
 
-Fairness: the model and e5 are warmed up before anything is timed (the first call otherwise
-pages in 1.1 GB of weights). Pipeline and bare answer question by question in turn, each side
-with its own model state and, with the cache, its own fresh cache of the same capacity (swapped
-outside the timings), so load from other processes falls on both alike. Each cache setting runs
-on a freshly ingested store, so the sentence vectors kept per chunk start cold.
-The extractive backend's time is printed too. Figures end as one JSON line.
+Fairness:
+- the model and e5 are warmed up before anything is timed (the first call otherwise pages in
+  1.1 GB of weights);
+- pipeline and bare answer question by question in turn, each side with its own model state
+  and, with the cache, its own fresh cache of the same capacity (swapped outside the timings),
+  so a change in the load other processes put on the machine hits both alike;
+- every sequence of questions runs on a freshly ingested store, so the sentence vectors the
+  pipeline keeps per chunk start cold each time;
+- the sequence is repeated and each question's time is the least of its repeats (other jobs
+  only ever add time).
+
+Overheads are sums over the questions (pipeline / bare − 1). The extractive backend's time is
+printed too. Figures end as one JSON line.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+SIDES = ("pipeline", "bare")
+MEASURES = ("ttft", "total", "evidence")
 
 
 def median(values: list[float]) -> float:
@@ -45,12 +54,13 @@ def pick_questions(n: int) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=int, default=6)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
     from llama_cpp import LlamaRAMCache
 
     from assistant import Assistant, Settings
-    from assistant.llm import PROMPT_CACHE_BYTES, LlamaCppChat
+    from assistant.llm import LlamaCppChat
 
     questions = pick_questions(args.questions)
 
@@ -66,7 +76,7 @@ def main() -> None:
 
     first = fresh()
     languages = "".join("a" if any("\u0600" <= c <= "\u06ff" for c in q) else "e" for q in questions)
-    figures: dict[str, Any] = {"questions": len(questions), "languages": languages}
+    figures: dict[str, Any] = {"questions": len(questions), "languages": languages, "repeats": args.repeats}
 
     chat = first.answerer("local").chat_model
     assert isinstance(chat, LlamaCppChat)
@@ -76,91 +86,89 @@ def main() -> None:
     first.embedder.embed_passages(["warm-up sentence"] * 8)
     first.embedder.embed_queries(["warm-up question"])
 
-    extractive = fresh(first)
-    started = time.perf_counter()
-    for q in questions:
-        extractive.ask(q, backend="extractive")
-    figures["extractive_total_s"] = round((time.perf_counter() - started) / len(questions), 3)
-
-    for cache in (True, False):
+    extractive = []
+    for _ in range(args.repeats):
         assistant = fresh(first)
-        # Each side keeps its own prompt cache and its own model state (what it evaluated last),
-        # switched in and out between questions outside the timings: pipeline and bare run
-        # question by question, in turn, so a change in the machine's load hits both alike.
-        sides: dict[str, dict[str, Any]] = {
-            side: {"cache": LlamaRAMCache(capacity_bytes=PROMPT_CACHE_BYTES) if cache else None, "state": None}
-            for side in ("pipeline", "bare")
-        }
+        started = time.perf_counter()
+        for q in questions:
+            assistant.ask(q, backend="extractive")
+        extractive.append((time.perf_counter() - started) / len(questions))
+    figures["extractive_total_s"] = round(min(extractive), 3)
 
-        def enter(side: str, sides: dict[str, dict[str, Any]] = sides) -> None:
-            llama.set_cache(sides[side]["cache"])
-            if sides[side]["state"] is None:
-                llama.reset()
-            else:
-                llama.load_state(sides[side]["state"])
-
-        def leave(side: str, sides: dict[str, dict[str, Any]] = sides) -> None:
-            sides[side]["state"] = llama.save_state()
-
+    def run_sequence(cache: bool) -> tuple[dict[str, list[float]], int]:
+        """Every question, pipeline then bare, on a fresh store and fresh caches: times per question."""
+        assistant = fresh(first)
+        states: dict[str, Any] = dict.fromkeys(SIDES)
+        caches = {side: LlamaRAMCache(capacity_bytes=chat.prompt_cache_bytes) if cache else None for side in SIDES}
+        times: dict[str, list[float]] = {f"{side}_{m}": [] for side in SIDES for m in MEASURES}
         calls: list[tuple[list[dict[str, str]], dict[str, Any]]] = []
         original = llama.create_chat_completion
 
-        def recording(messages: list[dict[str, str]], calls: list = calls, original: Any = original, **kw: Any) -> Any:
+        def recording(messages: list[dict[str, str]], **kw: Any) -> Any:
             calls.append((messages, kw))
             return original(messages, **kw)
 
-        pipe_ttft, pipe_total, evidence_s, bare_ttft, bare_total = [], [], [], [], []
+        def enter(side: str) -> None:
+            llama.set_cache(caches[side])
+            if states[side] is None:
+                llama.reset()
+            else:
+                llama.load_state(states[side])
+
+        def leave(side: str, started: float, first_token: float | None, evidence: float) -> None:
+            total = time.perf_counter() - started
+            times[f"{side}_total"].append(total)
+            times[f"{side}_ttft"].append(total if first_token is None else first_token - started)
+            times[f"{side}_evidence"].append(evidence)
+            states[side] = llama.save_state()
+
         n_calls = 0
         for q in questions:
             enter("pipeline")
             calls.clear()
             llama.create_chat_completion = recording  # type: ignore[method-assign]
+            first_token, evidence = None, 0.0
             started = time.perf_counter()
-            first_token = None
             for event in assistant.stream(q, backend="local"):
                 if event["type"] == "token" and first_token is None:
-                    first_token = time.perf_counter() - started
+                    first_token = time.perf_counter()
                 if event["type"] == "answer":
-                    evidence_s.append(event["answer"].timings.get("evidence", 0.0))
-            pipe_total.append(time.perf_counter() - started)
-            pipe_ttft.append(first_token if first_token is not None else pipe_total[-1])
+                    evidence = event["answer"].timings.get("evidence", 0.0)
             llama.create_chat_completion = original  # type: ignore[method-assign]
-            leave("pipeline")
+            leave("pipeline", started, first_token, evidence)
             n_calls += len(calls)
 
             enter("bare")
-            started = time.perf_counter()
             first_token = None
+            started = time.perf_counter()
             for messages, kw in calls:
                 if kw.get("stream"):
                     for part in llama.create_chat_completion(messages, **kw):
                         if first_token is None and part["choices"][0]["delta"].get("content"):
-                            first_token = time.perf_counter() - started
+                            first_token = time.perf_counter()
                 else:
                     llama.create_chat_completion(messages, **kw)
-            bare_total.append(time.perf_counter() - started)
-            bare_ttft.append(first_token if first_token is not None else bare_total[-1])
-            leave("bare")
+            leave("bare", started, first_token, 0.0)
+        return times, n_calls
+
+    for cache in (True, False):
+        runs = [run_sequence(cache) for _ in range(args.repeats)]
+        times = {key: [min(values) for values in zip(*(r[0][key] for r in runs), strict=True)] for key in runs[0][0]}
+
+        def overhead(measure: str, times: dict[str, list[float]] = times) -> float:
+            return round(sum(times[f"pipeline_{measure}"]) / sum(times[f"bare_{measure}"]) - 1, 3)
+
         label = "cache" if cache else "no_cache"
         figures[label] = {
-            "pipeline_ttft_s": median(pipe_ttft),
-            "pipeline_total_s": median(pipe_total),
-            "bare_ttft_s": median(bare_ttft),
-            "bare_total_s": median(bare_total),
-            "overhead_total": round(sum(pipe_total) / sum(bare_total) - 1, 3),
-            "overhead_ttft": round(sum(pipe_ttft) / sum(bare_ttft) - 1, 3),
-            "evidence_s_first": round(evidence_s[0], 3),
-            "evidence_s_median": median(evidence_s),
-            "model_calls": n_calls,
+            "pipeline_ttft_s": median(times["pipeline_ttft"]),
+            "pipeline_total_s": median(times["pipeline_total"]),
+            "bare_ttft_s": median(times["bare_ttft"]),
+            "bare_total_s": median(times["bare_total"]),
+            "overhead_total": overhead("total"),
+            "overhead_ttft": overhead("ttft"),
+            "model_calls": runs[0][1],
             "per_question": {
-                name: [round(v, 3) for v in values]
-                for name, values in (
-                    ("pipeline_ttft_s", pipe_ttft),
-                    ("bare_ttft_s", bare_ttft),
-                    ("pipeline_total_s", pipe_total),
-                    ("bare_total_s", bare_total),
-                    ("evidence_s", evidence_s),
-                )
+                key: [round(v, 3) for v in values] for key, values in times.items() if key != "bare_evidence"
             },
         }
         print(label, {k: v for k, v in figures[label].items() if k != "per_question"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +15,7 @@ from assistant.testing import HashEmbedder
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_409043fa5ea248dc.txt"
+HARAKAT = re.compile("[\u064b-\u0652]")
 
 
 @pytest.fixture
@@ -36,3 +39,39 @@ def real() -> Iterator[Assistant]:
         assistant.ingest([ROOT / "seeds"])
         yield assistant
         assistant.close()
+
+
+def _sentences(text: str) -> list[str]:
+    # Short sentences keep the test fast on 2 cores (and well under the 512-token limit).
+    parts = re.split(r"(?<=[.!?؟])\s+|\n+", text)
+    return [p.strip() for p in parts if 20 <= len(p.strip()) <= 200]
+
+
+@pytest.fixture(scope="session")
+def e5_texts() -> tuple[list[str], list[str], list[str]]:
+    """(Arabic passages, Arabic questions, English questions) for comparing e5 implementations:
+    deterministic, from repo files only, each well under 512 tokens."""
+    seeds = _sentences((ROOT / "seeds" / "000_409043fa5ea248dc.txt").read_text(encoding="utf-8"))
+    corpus_rows = (ROOT / "evals" / "xquad" / "xquad_ar_corpus.jsonl").read_text(encoding="utf-8")
+    corpus = [s for line in corpus_rows.splitlines() for s in _sentences(json.loads(line)["text"])]
+    # The awkward cases first (harakat, tatweel, Latin names, digits), then an even spread.
+    special = []
+    for pattern in (HARAKAT, re.compile("\u0640"), re.compile("[A-Za-z]{3,}"), re.compile(r"\d")):
+        special += [s for s in corpus if pattern.search(s) and s not in special][:8]
+    spread = [s for s in corpus[:: max(1, len(corpus) // 30)] if s not in special]
+    # Whitespace variants of repo sentences: runs, tabs, newlines, NBSP, leading/trailing spaces.
+    odd_space = [
+        seeds[0].replace(" ", "  ", 3),
+        seeds[1].replace(" ", "\t", 2) + " ",
+        "  " + seeds[2].replace(" ", "\n", 2),
+        seeds[3].replace(" ", "\u00a0", 4),
+        corpus[0].replace(" ", " \n ", 2) + "\n",
+        "\t" + corpus[1] + "   ",
+    ]
+    questions = [
+        json.loads(line)
+        for line in (ROOT / "evals" / "xquad" / "xquad_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    ar_q = [q["question"] for q in questions if q["lang"] == "ar"][:50]
+    en_q = [q["question"] for q in questions if q["lang"] == "en"][:105]
+    return seeds + special + spread + odd_space, ar_q, en_q

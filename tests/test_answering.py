@@ -11,7 +11,7 @@ from assistant.answering import DRAFT_LABEL, Answerer, condense, mentions, missi
 from assistant.names import numbers_in
 from assistant.prompts import PROMPTS, load_prompts
 from assistant.testing import ScriptedChatModel
-from assistant.verification import contradictions, support
+from assistant.verification import contradictions, polarity, support
 
 SAUDI = "How many times did Rubio travel to Saudi Arabia?"
 
@@ -71,6 +71,42 @@ def test_planted_wrong_name_is_removed(seeded: Assistant) -> None:
     answerer = _answerer(seeded, "الوقت يمر بسرعة", ["Obama told Russia that time is running out."])
     answer = _final(answerer.run("What did Rubio tell Russia?"))
     assert "Obama" not in answer.text and "name Obama" in answer.removed[0]
+
+
+def test_planted_dropped_negation_is_removed(seeded: Assistant) -> None:
+    question = "على ماذا أصر روبيو بشأن التهديد ووجهة تفكير إدارة ترامب؟"
+    flipped = _final(_answerer(seeded, "تهديد", ["أصر روبيو على أن ذلك كان تهديدا"]).run(question))
+    assert "لم يكن تهديدًا" in flipped.citations[0].quote
+    assert [s.state for s in flipped.sentences] == ["quote"]
+    assert "the evidence negates or doubts" in flipped.removed[0]
+    kept = _final(_answerer(seeded, "تهديد", ["أصر روبيو على أن ذلك لم يكن تهديدا"]).run(question))
+    assert kept.state == "verified"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ما زلنا نشك في أن فريق بوتين يأتي بنية حسنة", True),
+        ("فريق بوتين يأتي إلى طاولة المفاوضات بنية حسنة", False),
+        ("ولا تزال روسيا تستخدم طائرات بدون طيار", False),  # "still", and drones
+        ("غير أن روبيو قال إن الوقت يمر", False),  # "but"
+        ("وأصرّ روبيو على أن ذلك لم يكن تهديدًا", True),
+        ("NATO doubts that Putin's team negotiates in good faith.", True),
+        ("NATO believes Putin's team negotiates in good faith.", False),
+        ("Rubio said it wasn't a threat.", True),
+        ("", False),
+    ],
+)
+def test_polarity(text: str, expected: bool) -> None:
+    assert polarity(text) is expected
+
+
+def test_a_draft_that_drops_the_quotes_doubt_is_removed() -> None:
+    quote = 'وقال المسؤول الكبير في الناتو: "ما زلنا نشك في أن فريق بوتين يأتي إلى طاولة المفاوضات بنية حسنة".'
+    assert contradictions("NATO believes Putin's team negotiates in good faith.", quote) == [
+        "the evidence negates or doubts, the sentence does not"
+    ]
+    assert contradictions("A NATO official doubts Putin's team negotiates in good faith.", quote) == []
 
 
 def test_same_language_answer_is_verified_when_supported(seeded: Assistant) -> None:

