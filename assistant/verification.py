@@ -22,7 +22,10 @@ from assistant.names import name_in_arabic, numbers_in
 _STOP = set(
     match_tokens(
         "في من على الى إلى عن أن إن ان كان كانت قد قال قالت هذا هذه ذلك التي الذي الذين ما ماذا لم لا هل مع او أو ثم "
-        "the a an of to in on and or is are was were that this it he she they his her their said says for with by as"
+        "the a an of to in on and or is are was were that this it he she they his her their said says for with by as "
+        # Question words, also with "and"/"with" attached: what a question asks is not what it is about.
+        "بماذا لماذا متى أين كيف كم أي وما ومن وماذا وبماذا ولماذا ومتى وأين وكيف وكم وهل فما فماذا "
+        "what who whom when where why how which did does do"
     )
 )
 # Words capitalised at the start of a sentence that are not names.
@@ -76,12 +79,25 @@ def support(sentence: str, evidence: str) -> float:
 
     >>> support("قال روبيو إن الوقت يمر بسرعة", "وأعاده برسالة مفادها أن الوقت يمر بسرعة، قال روبيو")
     1.0
+    >>> support("أصر روبيو على أن ذلك لم يكن تهديدا", "وأصرّ روبيو على أن ذلك لم يكن تهديدًا")
+    1.0
     """
     words = content_tokens(sentence)
     if not words:
         return 1.0
     have = set(content_tokens(evidence))
-    return sum(1 for w in words if w in have) / len(words)
+    have |= {_without_conjunction(w) for w in have}
+    return sum(1 for w in words if w in have or _without_conjunction(w) in have) / len(words)
+
+
+def _without_conjunction(word: str) -> str:
+    """A word without a leading و or ف ("and", "so"), which attach to any Arabic word: وأصر is أصر.
+    The stemmer leaves them (too many words begin with و: وزير, وقت), so ``support`` matches both.
+
+    >>> _without_conjunction("واصر"), _without_conjunction("وزير"), _without_conjunction("وقت")
+    ('اصر', 'زير', 'وقت')
+    """
+    return word[1:] if word[:1] in ("و", "ف") and len(word) >= 4 else word
 
 
 def contradictions(sentence: str, evidence: str, question: str = "") -> list[str]:

@@ -83,6 +83,16 @@ def test_planted_dropped_negation_is_removed(seeded: Assistant) -> None:
     assert kept.state == "verified"
 
 
+def test_an_answer_with_words_its_quote_lacks_is_not_verified(seeded: Assistant) -> None:
+    # 9 of its 11 content words are in the quote (0.82): "Rubio's message to Moscow" is the
+    # answer's claim, not the quote's. Kept out of the answer, the quote alone is shown.
+    question = "على ماذا أصر روبيو بشأن التهديد ووجهة تفكير إدارة ترامب؟"
+    reply = "رسالة روبيو إلى موسكو أن ذلك لم يكن تهديدا لكنه أكد وجهة تفكير إدارة ترامب"
+    answer = _final(_answerer(seeded, "تهديد", [reply]).run(question))
+    assert "لم يكن تهديدًا" in answer.citations[0].quote
+    assert answer.state == "quoted" and "not supported by the quote" in answer.removed[0]
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -172,6 +182,10 @@ def test_streaming_yields_status_tokens_then_the_answer(seeded: Assistant) -> No
         ("What did Rubio say?", ["Who is Steve Witkoff?"], "What did Rubio say?"),
         ("What does he believe?", [], "What does he believe?"),
         ("وماذا قال عنه؟", ["من هو ستيف ويتكوف؟"], "وماذا قال عنه؟ (من هو ستيف ويتكوف؟)"),
+        # "And what did [he] accuse Putin's team of?": the verb's subject is the previous question's
+        ("وبماذا اتهم فريق بوتين؟", ["من هو سيبيها؟"], "وبماذا اتهم فريق بوتين؟ (من هو سيبيها؟)"),
+        ("وزير الخارجية ماذا قال؟", ["من هو سيبيها؟"], "وزير الخارجية ماذا قال؟"),  # و starts a word
+        ("وقف إطلاق النار هل نجح؟", ["من هو سيبيها؟"], "وقف إطلاق النار هل نجح؟"),
     ],
 )
 def test_condense_follow_ups(question: str, history: list[str], expected: str) -> None:

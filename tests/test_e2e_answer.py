@@ -31,3 +31,16 @@ def test_local_model_answers_with_a_verbatim_cited_quote(real: Assistant) -> Non
 def test_local_model_abstains_on_a_name_the_article_lacks(real: Assistant) -> None:
     answer = real.ask("What did Zelensky say about the energy ceasefire?", backend="local")
     assert answer.abstained and answer.citations == []
+
+
+def test_an_arabic_follow_up_with_an_implied_subject_quotes_its_own_answer(real: Assistant) -> None:
+    # "And what did [he] accuse Putin's team of?" after asking who the Ukrainian minister Rubio met
+    # is: searched with the earlier question (Sybiha's passage), ranked by its own words (the
+    # accusation), not by the earlier question's (which point back to the meeting with Blinken's
+    # comparison).
+    conversation = real.conversation(backend="extractive")
+    conversation.ask("من هو وزير الخارجية الأوكراني الذي التقاه روبيو على هامش اجتماعات بروكسل؟")
+    answer = conversation.ask("وبماذا اتهم فريق بوتين؟")
+    assert "(من هو وزير الخارجية الأوكراني" in answer.standalone_question
+    [citation] = answer.citations
+    assert "اتهم فريق بوتين بالمماطلة" in citation.quote

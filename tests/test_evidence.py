@@ -150,14 +150,17 @@ def test_an_answer_embeds_its_question_once(seeded: Assistant) -> None:
     assert seeded.embedder.calls - calls >= 1  # type: ignore[attr-defined]
 
 
-def test_rank_evidence_adds_overlap_and_passage_prior() -> None:
+def test_rank_evidence_adds_overlap_weighted_by_rarity_and_passage_prior() -> None:
     first, second = _passage("Rubio met the envoy in Brussels today.", "c1"), _passage("The envoy went home.", "c2")
     candidates = evidence_sentences([first, second])
     q = np.array([1.0, 0.0], dtype=np.float32)
-    vectors = np.array([[0.5, 0.5], [0.6, 0.4]], dtype=np.float32)
+    vectors = np.array([[0.58, 0.5], [0.6, 0.4]], dtype=np.float32)
     ranked = rank_evidence("Where did Rubio meet the envoy?", q, candidates, vectors, [first, second])
-    # question words: where, did, rubio, meet, envoy. 0.6 + 0.1 × 1/5 + 0.01/2 beats 0.5 + 0.1 × 2/5 + 0.01/1
-    assert [(c.passage.chunk_id, round(c.score, 4)) for c in ranked] == [("c2", 0.625), ("c1", 0.55)]
+    # Content words: rubio, meet, envoy; weight log(3 / (sentences having it + 0.5)): rubio (one
+    # sentence) 0.693, envoy (both) 0.182, meet (none) 1.792; total 2.667.
+    # c1: 0.58 + 0.5 × (0.693 + 0.182) / 2.667 + 0.01/1 = 0.754; c2: 0.6 + 0.5 × 0.182 / 2.667 + 0.01/2 = 0.6392.
+    # The rare shared name lifts c1 over c2's better vector; the common "envoy" barely counts.
+    assert [(c.passage.chunk_id, round(c.score, 3)) for c in ranked] == [("c1", 0.754), ("c2", 0.639)]
 
 
 def test_passage_margin_is_the_lead_over_the_best_sentence_of_another_passage() -> None:
