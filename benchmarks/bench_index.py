@@ -62,20 +62,12 @@ def main() -> None:
         report = assistant.ingest([part])
         round_pipeline_s = time.perf_counter() - started
         added = set(report.added)
-        round_texts = [
-            index_text(r.title, r.text, assistant.settings.embedding.embed_title)
-            for r in assistant.catalog.iter_chunk_rows()
-            if r.article_id in added
-        ]
+        rows = [r for r in assistant.catalog.iter_chunk_rows() if r.article_id in added]
+        round_texts = [index_text(r.title, r.text, assistant.settings.embedding.embed_title) for r in rows]
         assert len(round_texts) == report.chunks_added
         # The encoder's whole share of the pipeline's work: chunk texts and, when the store keeps
         # sentence vectors, the chunks' sentences, in one call as the pipeline makes it.
-        round_sentences = [
-            r.text[s:e]
-            for r in assistant.catalog.iter_chunk_rows()
-            if r.article_id in added and with_sentences
-            for s, e in candidate_spans(r.text)
-        ]
+        round_sentences = [r.text[s:e] for r in rows if with_sentences for s, e in candidate_spans(r.text)]
         started = time.perf_counter()
         encoder.embed_passages(round_texts + round_sentences)
         round_bare_s = time.perf_counter() - started
