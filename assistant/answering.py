@@ -36,7 +36,7 @@ from assistant.records import Answer, AnswerSentence, Citation
 from assistant.retrieval import HybridSearcher
 from assistant.settings import AnswerSettings
 from assistant.store import Filters
-from assistant.verification import contradictions, support
+from assistant.verification import contradictions, restates, support
 
 DRAFT_LABEL = "Draft translation, unverified:"
 # Share of a same-language answer sentence's content words its quote must hold to be verified.
@@ -173,6 +173,20 @@ def condense(question: str, history: list[str]) -> str:
     return question
 
 
+def joined_question(question: str, standalone: str) -> str | None:
+    """The earlier question ``condense`` joined to ``question`` ("Q (earlier)"), or None.
+
+    >>> joined_question("ومتى؟", "ومتى؟ (من هو ويتكوف؟)")
+    'من هو ويتكوف؟'
+    >>> joined_question("What does he believe?", "What does Steve Witkoff believe?") is None
+    True
+    """
+    prefix = question + " ("
+    if standalone.startswith(prefix) and standalone.endswith(")"):
+        return standalone[len(prefix) : -1]
+    return None
+
+
 class Answerer:
     """Runs the answer pipeline for one assistant (shared by all its conversations)."""
 
@@ -248,7 +262,7 @@ class Answerer:
         # Sentences are ranked against what the question itself asks: a follow-up that condensing
         # joined to the previous question searched with both (the passages hold its subject), but
         # the previous question's words would pull the ranking back to the previous answer.
-        asked = question if standalone.startswith(question + " (") else standalone
+        asked = question if joined_question(question, standalone) is not None else standalone
         # The question's vector is the one the search just made (remembered by the searcher).
         query_vector = self.searcher.query_vector(asked)
         vectors = self.sentence_vectors.vectors(candidates)
@@ -352,6 +366,9 @@ class Answerer:
         if not written:
             return [quote]
         problems = contradictions(written, evidence, question)
+        if not problems and restates(written, question):
+            # Held-out XQuAD-ar: 3 of 42 verified answers only echoed the question, one of them wrong.
+            problems = ["only repeats the question"]
         if problems:
             answer.removed.append(f"{written} ({'; '.join(problems)})")
             return [quote]

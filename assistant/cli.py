@@ -301,6 +301,7 @@ def serve(host: str | None, port: int | None, store: str | None) -> None:
 @click.option("--llm", "backend", type=click.Choice(["local", "openai", "extractive"]), default=None)
 @click.option("--out", default=None, metavar="DIR", help="Results folder (default: evals/runs/SET-BACKEND).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N questions.")
+@click.option("--lang", type=click.Choice(["en", "ar"]), default=None, help="Only the questions in this language.")
 @click.option("--retrieval-only", is_flag=True, help="Score retrieval only: no answers, no model loaded.")
 @click.option(
     "--mode",
@@ -318,6 +319,7 @@ def evaluate(
     backend: str | None,
     out: str | None,
     limit: int | None,
+    lang: str | None,
     retrieval_only: bool,
     modes: tuple[str, ...],
     store: str | None,
@@ -359,6 +361,7 @@ def evaluate(
                 backend=backend,
                 retrieval_only=retrieval_only,
                 limit=limit,
+                lang=lang,
                 modes=modes or MODES,
                 corpus=corpus,
                 progress=progress,

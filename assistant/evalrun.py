@@ -203,6 +203,7 @@ def run_eval(
     backend: str | None = None,
     retrieval_only: bool = False,
     limit: int | None = None,
+    lang: str | None = None,
     modes: Iterable[str] = MODES,
     depth: int = DEPTH,
     corpus: str | None = None,
@@ -213,8 +214,9 @@ def run_eval(
     """Run a question set (a .jsonl path or rows) into ``out``; return the summary.
 
     ``out`` receives ``results.jsonl`` (row by row, flushed), ``summary.json``, ``report.md``
-    and the plots. Rows already there from the same run (same key, same question) are kept, not
-    asked again. ``corpus`` is only recorded (ingest it with ``assistant_for_corpus``).
+    and the plots. ``lang`` keeps only the questions in that language, before ``limit``. Rows
+    already there from the same run (same key, same question) are kept, not asked again.
+    ``corpus`` is only recorded (ingest it with ``assistant_for_corpus``).
     ``progress(done, total)`` is called after each question, ``log(message)`` for notices.
     """
     modes = tuple(modes)
@@ -225,6 +227,10 @@ def run_eval(
     if limit is not None and limit <= 0:
         raise SettingsError(f"limit must be greater than 0. Currently, limit is {limit}")
     rows = load_question_set(questions) if isinstance(questions, str | Path) else list(questions)
+    if lang is not None:
+        rows = [r for r in rows if r.get("lang") == lang]
+        if not rows:
+            raise SettingsError(f"The question set has no questions with lang {lang!r}; use en or ar.")
     rows = rows[:limit]
     duplicates = [i for i, n in Counter(r["id"] for r in rows).items() if n > 1]
     if duplicates:
@@ -237,7 +243,7 @@ def run_eval(
         retrieval_only=retrieval_only,
         modes=modes,
         depth=depth,
-        question_set=name,
+        question_set=name if lang is None else f"{name} (lang {lang})",
         corpus=corpus,
     )
     folder = Path(out)

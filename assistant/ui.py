@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from assistant.answering import joined_question
 from assistant.errors import BriefingError, SettingsError
 from assistant.ingest import SUPPORTED_SUFFIXES
 from assistant.records import Answer, AnswerSentence, Citation
@@ -215,12 +216,15 @@ def render_answer(answer: Answer, turn: int) -> str:
         items = "".join(f'<li dir="auto">{esc(text)}</li>' for text in answer.removed)
         count = len(answer.removed)
         removed = (
-            f'<details class="removed"><summary>{count} model sentence{"s" if count > 1 else ""} removed: '
-            f"not supported by the quote</summary><ul>{items}</ul></details>"
+            f'<details class="removed"><summary>{count} model sentence{"s" if count > 1 else ""} removed by '
+            f"the checks (why: open)</summary><ul>{items}</ul></details>"
         )
     meta = f"{esc(answer.backend)} · {sum(answer.timings.values()):.1f} s"
-    if answer.standalone_question != answer.question:
-        meta += f' · understood as: <span dir="auto">{esc(answer.standalone_question)}</span>'
+    earlier = joined_question(answer.question, answer.standalone_question)
+    if earlier is not None:  # each question isolated: an English one inside Arabic text keeps its order
+        meta += f' · read with the earlier question: <bdi dir="auto">{esc(earlier)}</bdi>'
+    elif answer.standalone_question != answer.question:
+        meta += f' · understood as: <bdi dir="auto">{esc(answer.standalone_question)}</bdi>'
     return (
         f'<div class="msg bot state-{answer.state}" data-state="{answer.state}">'
         f'<span class="badge">{label}</span><span class="badge-note">{note}</span>'

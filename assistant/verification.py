@@ -90,6 +90,20 @@ def support(sentence: str, evidence: str) -> float:
     return sum(1 for w in words if w in have or _without_conjunction(w) in have) / len(words)
 
 
+def restates(sentence: str, question: str) -> bool:
+    """True when every content word of the sentence is already in the question: it answers nothing
+    ("سلالة المشطيات" for "ما السلالة التي تماثلها سلالة المشطيات؟"), however well its quote backs it.
+
+    >>> restates("سلالة المشطيات", "ما السلالة التي تماثلها سلالة المشطيات بحسب الدراسات الأخيرة؟")
+    True
+    >>> restates("السلالة الأخت لجميع الحيوانات", "ما السلالة التي تماثلها سلالة المشطيات؟")
+    False
+    >>> restates("نعم.", "هل قال ذلك؟")
+    False
+    """
+    return bool(content_tokens(sentence)) and support(sentence, question) == 1.0
+
+
 def _without_conjunction(word: str) -> str:
     """A word without a leading و or ف ("and", "so"), which attach to any Arabic word: وأصر is أصر.
     The stemmer leaves them (too many words begin with و: وزير, وقت), so ``support`` matches both.

@@ -93,6 +93,17 @@ def test_an_answer_with_words_its_quote_lacks_is_not_verified(seeded: Assistant)
     assert answer.state == "quoted" and "not supported by the quote" in answer.removed[0]
 
 
+def test_an_answer_that_only_echoes_the_question_is_not_verified(seeded: Assistant) -> None:
+    # Every word of the echo is in the quote and in the question: it is backed, and answers nothing.
+    question = "ماذا قال روبيو عن الوقت ومحادثات السلام؟"
+    echo = _final(_answerer(seeded, "الوقت يمر", ["روبيو قال عن الوقت ومحادثات السلام"]).run(question))
+    assert echo.state == "quoted" and echo.removed == ["روبيو قال عن الوقت ومحادثات السلام (only repeats the question)"]
+    assert [s.state for s in echo.sentences] == ["quote"] and "الوقت يمر بسرعة" in echo.citations[0].quote
+    reply = "الوقت يمر بسرعة لتحقيق انفراجة في محادثات السلام"
+    answer = _final(_answerer(seeded, "الوقت يمر", [reply]).run(question))
+    assert answer.state == "verified" and not answer.removed
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -273,6 +273,21 @@ def test_cli_eval_shows_progress_and_resumes(
     assert json.loads(again.stdout)["questions"] == 4
 
 
+def test_cli_eval_lang_keeps_one_language_and_names_a_missing_one(
+    seeded: Assistant, question_set: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.cli as cli
+
+    monkeypatch.setattr(cli, "_assistant", lambda store: seeded)
+    args = ["eval", str(question_set), "--llm", "extractive", "--mode", "hybrid", "--lang"]
+    english = CliRunner().invoke(cli.main, [*args, "en", "--limit", "2", "--out", str(tmp_path / "en"), "--json"])
+    assert english.exit_code == 0, english.output
+    assert [r["id"] for r in read_results(tmp_path / "en")] == ["en-1", "un-1"]
+    assert json.loads(english.stdout)["stamp"]["question_set"].endswith("(lang en)")
+    with pytest.raises(SettingsError, match="no questions with lang 'ar'"):
+        run_eval(seeded, [r for r in ROWS if r["lang"] == "en"], tmp_path / "none", lang="ar", plots=False)
+
+
 def test_gate_messages_name_the_metric_value_and_threshold() -> None:
     summary = {"stamp": {}, "retrieval": {"hybrid": {"en": {"recall@5": 0.9}}}, "answers": {"overall": {"x": 0.2}}}
     assert flatten(summary) == {"retrieval.hybrid.en.recall@5": 0.9, "answers.overall.x": 0.2}

@@ -91,6 +91,19 @@ def test_abstention_is_shown_as_such() -> None:
     assert 'data-state="abstained"' in html and "Not in the articles" in html and "Zelensky" in html
 
 
+def test_a_follow_up_shows_the_earlier_question_it_was_read_with_each_isolated() -> None:
+    quote = "واتهم فريق بوتين بالمماطلة."
+    answer = _answer(
+        [AnswerSentence(f"«{quote}» [1]", "quote", (1,))], [Citation(1, _passage(quote), quote, 100, 129)],
+        question="وبماذا اتهم فريق بوتين؟", standalone_question=f"وبماذا اتهم فريق بوتين؟ (What did {XSS} say?)",
+    )  # fmt: skip
+    html = render_answer(answer, 0)
+    assert f'read with the earlier question: <bdi dir="auto">What did {esc(XSS)} say?</bdi>' in html
+    assert "understood as" not in html and XSS not in html
+    rewritten = _answer([], [], question="What does he believe?", standalone_question="What does Witkoff believe?")
+    assert 'understood as: <bdi dir="auto">What does Witkoff believe?</bdi>' in render_answer(rewritten, 0)
+
+
 class _FakeAssistant:
     """Streams scripted events, records the options it was called with."""
 
