@@ -210,7 +210,7 @@ def ask(question: str, backend: str | None, store: str | None, as_json: bool) ->
         when = c.passage.published.isoformat() if c.passage.published else "date unknown"
         click.echo(f"[{c.n}] {c.passage.title} — {c.passage.source}, {when}, chars {c.quote_start}–{c.quote_end}")
     for removed in answer.removed:
-        click.echo(f"removed (failed its check against the quote): {removed}")
+        click.echo(f"removed by the checks: {removed}")
 
 
 @main.command()

@@ -217,7 +217,7 @@ def render_answer(answer: Answer, turn: int) -> str:
         count = len(answer.removed)
         removed = (
             f'<details class="removed"><summary>{count} model sentence{"s" if count > 1 else ""} removed by '
-            f"the checks (why: open)</summary><ul>{items}</ul></details>"
+            f"the checks; open to see why</summary><ul>{items}</ul></details>"
         )
     meta = f"{esc(answer.backend)} · {sum(answer.timings.values()):.1f} s"
     earlier = joined_question(answer.question, answer.standalone_question)
