@@ -32,7 +32,7 @@ from assistant.embedding import Embedder
 from assistant.evidence import Evidence, SentenceVectorStore, evidence_sentences, passage_margin, rank_evidence
 from assistant.names import GAZETTEER, key_terms, name_in_arabic, numbers_in
 from assistant.prompts import load_prompts
-from assistant.records import Answer, AnswerSentence, Citation
+from assistant.records import Answer, AnswerSentence, Citation, Passage
 from assistant.retrieval import HybridSearcher
 from assistant.settings import AnswerSettings
 from assistant.store import Filters
@@ -187,6 +187,15 @@ def joined_question(question: str, standalone: str) -> str | None:
     return None
 
 
+def asked_question(question: str, standalone: str) -> str:
+    """What evidence is ranked against: the question itself when condensing joined it to an earlier one.
+
+    A joined follow-up searched with both (the passages hold its subject), but the earlier
+    question's words would pull the ranking back to the earlier answer.
+    """
+    return question if joined_question(question, standalone) is not None else standalone
+
+
 class Answerer:
     """Runs the answer pipeline for one assistant (shared by all its conversations)."""
 
@@ -238,6 +247,17 @@ class Answerer:
 
     # -- the pipeline ------------------------------------------------------------------
 
+    def ranked_sentences(
+        self, question: str, standalone: str, passages: list[Passage], **weights: float
+    ) -> list[Evidence]:
+        """The passages' candidate sentences, best first (``weights``: see ``rank_evidence``)."""
+        candidates = evidence_sentences(passages)
+        asked = asked_question(question, standalone)
+        # Usually the vector the search has just made (the searcher remembers it).
+        query_vector = self.searcher.query_vector(asked)
+        vectors = self.sentence_vectors.vectors(candidates)
+        return rank_evidence(asked, query_vector, candidates, vectors, passages, **weights)
+
     def run(
         self, question: str, history: list[str] | None = None, filters: Filters | None = None
     ) -> Iterator[dict[str, Any]]:
@@ -258,16 +278,8 @@ class Answerer:
         passages = self.searcher.search(standalone, self.settings.passages, filters)
         lap("retrieve")
         answer = Answer(question, standalone, "", [], [], passages, False, self.backend, lang, timings)
-        candidates = evidence_sentences(passages)
-        # Sentences are ranked against what the question itself asks: a follow-up that condensing
-        # joined to the previous question searched with both (the passages hold its subject), but
-        # the previous question's words would pull the ranking back to the previous answer.
-        asked = question if joined_question(question, standalone) is not None else standalone
-        # The question's vector is the one the search just made (remembered by the searcher).
-        query_vector = self.searcher.query_vector(asked)
-        vectors = self.sentence_vectors.vectors(candidates)
-        evidence = rank_evidence(asked, query_vector, candidates, vectors, passages)
-        evidence = evidence[: self.settings.evidence_sentences]
+        evidence = self.ranked_sentences(question, standalone, passages)[: self.settings.evidence_sentences]
+        asked = asked_question(question, standalone)
         lap("evidence")
         if not evidence:
             yield {

@@ -159,8 +159,26 @@ def test_rank_evidence_adds_overlap_weighted_by_rarity_and_passage_prior() -> No
     # Content words: rubio, meet, envoy; weight log(3 / (sentences having it + 0.5)): rubio (one
     # sentence) 0.693, envoy (both) 0.182, meet (none) 1.792; total 2.667.
     # c1: 0.58 + 0.5 × (0.693 + 0.182) / 2.667 + 0.01/1 = 0.754; c2: 0.6 + 0.5 × 0.182 / 2.667 + 0.01/2 = 0.6392.
+    # Each is alone in its passage, so its context term is 0.1 × its own cosine: 0.812 and 0.699.
     # The rare shared name lifts c1 over c2's better vector; the common "envoy" barely counts.
-    assert [(c.passage.chunk_id, round(c.score, 3)) for c in ranked] == [("c1", 0.754), ("c2", 0.639)]
+    assert [(c.passage.chunk_id, round(c.score, 3)) for c in ranked] == [("c1", 0.812), ("c2", 0.699)]
+
+
+def test_rank_evidence_lifts_a_sentence_whose_neighbour_is_on_the_question() -> None:
+    on_topic = _passage("Talks began in Geneva on Monday. Delegates discussed the ceasefire terms there.", "c1")
+    off_topic = _passage("Talks began in Riyadh on Tuesday. The weather stayed warm all week.", "c2")
+    candidates = evidence_sentences([on_topic, off_topic])
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = np.array([[0.80, 0.6], [0.90, 0.4], [0.81, 0.6], [0.30, 0.9]], dtype=np.float32)
+    ranked = rank_evidence("When did negotiations open?", q, candidates, vectors)  # no word in any sentence
+    scores = {c.text.split()[3]: round(c.score, 3) for c in ranked}
+    # Geneva: 0.80 + 0.1 × 0.90 (its neighbour) = 0.89; Riyadh: 0.81 + 0.1 × 0.30 = 0.84. The better
+    # cosine sits among sentences about something else; neighbours in another passage do not count.
+    assert scores["Geneva"] == 0.89 and scores["Riyadh"] == 0.84
+    assert (
+        rank_evidence("When did negotiations open?", q, candidates, vectors, context_weight=0.0)[1].text.split()[3]
+        == "Riyadh"
+    )
 
 
 def test_passage_margin_is_the_lead_over_the_best_sentence_of_another_passage() -> None:
