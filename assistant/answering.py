@@ -247,12 +247,10 @@ class Answerer:
 
     # -- the pipeline ------------------------------------------------------------------
 
-    def ranked_sentences(
-        self, question: str, standalone: str, passages: list[Passage], **weights: float
-    ) -> list[Evidence]:
-        """The passages' candidate sentences, best first (``weights``: see ``rank_evidence``)."""
+    def ranked_sentences(self, asked: str, passages: list[Passage], **weights: float) -> list[Evidence]:
+        """The passages' candidate sentences, best first, for ``asked`` (see ``asked_question``;
+        ``weights``: see ``rank_evidence``)."""
         candidates = evidence_sentences(passages)
-        asked = asked_question(question, standalone)
         # Usually the vector the search has just made (the searcher remembers it).
         query_vector = self.searcher.query_vector(asked)
         vectors = self.sentence_vectors.vectors(candidates)
@@ -278,8 +276,8 @@ class Answerer:
         passages = self.searcher.search(standalone, self.settings.passages, filters)
         lap("retrieve")
         answer = Answer(question, standalone, "", [], [], passages, False, self.backend, lang, timings)
-        evidence = self.ranked_sentences(question, standalone, passages)[: self.settings.evidence_sentences]
         asked = asked_question(question, standalone)
+        evidence = self.ranked_sentences(asked, passages)[: self.settings.evidence_sentences]
         lap("evidence")
         if not evidence:
             yield {

@@ -28,7 +28,7 @@ from functools import partial
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.answering import condense
+from assistant.answering import asked_question, condense
 from assistant.evidence import CONTEXT_WEIGHT, OVERLAP_WEIGHT, PASSAGE_PRIOR
 from assistant.names import key_terms, name_in_arabic
 
@@ -44,14 +44,13 @@ def features(a: Assistant, row: dict) -> list[Candidate] | None:
     answerer = a.answerer("extractive")
     standalone = condense(row["question"], row.get("turns") or [])
     passages = a.searcher.search(standalone, answerer.settings.passages)
+    asked = asked_question(row["question"], standalone)
     # Scores with one part switched on at a time give the parts (the candidates keep their order
     # only within one call, so they are matched by offsets).
     parts = {
         name: {
             (e.passage.chunk_id, e.start): e
-            for e in answerer.ranked_sentences(
-                row["question"], standalone, passages, overlap_weight=o, passage_prior=p, context_weight=c
-            )
+            for e in answerer.ranked_sentences(asked, passages, overlap_weight=o, passage_prior=p, context_weight=c)
         }
         for name, o, p, c in (("dense", 0, 0, 0), ("overlap", 1, 0, 0), ("prior", 0, 1, 0), ("context", 0, 0, 1))
     }
