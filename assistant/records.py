@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 
 def content_hash(*parts: str, length: int = 16) -> str:
@@ -140,28 +141,68 @@ class Citation:
     quote_start: int
     quote_end: int
 
+    def to_dict(self) -> dict[str, Any]:
+        """The citation as JSON-ready data: the quote, its offsets, and where it comes from."""
+        p = self.passage
+        return {
+            "n": self.n, "quote": self.quote, "quote_start": self.quote_start, "quote_end": self.quote_end,
+            "article_id": p.article_id, "chunk_id": p.chunk_id, "title": p.title, "source": p.source,
+            "published": p.published.isoformat() if p.published else None, "url": p.url,
+        }  # fmt: skip
+
+
+# The one label of an English rendering that code could not check; shown before it wherever it appears.
+DRAFT_LABEL = "Draft translation, unverified"
+
 
 @dataclass(frozen=True)
 class AnswerSentence:
-    """One sentence of an answer and how it was checked.
+    """One sentence of an answer and how it was checked: its words apart from how they are shown.
 
     ``state``: ``verified`` (checked against its cited evidence by code), ``quote`` (the
     evidence itself, verbatim), or ``draft`` (could not be checked, e.g. an English rendering of
     an Arabic quote by the local model; always shown marked).
+
+    >>> AnswerSentence("Time is running out.", "draft", (1,)).text
+    'Draft translation, unverified: Time is running out. [1]'
+    >>> AnswerSentence("الوقت يمر", "quote", (1,)).text, AnswerSentence("الوقت يمر", "quote", (1,)).marked
+    ('«الوقت يمر» [1]', 'الوقت يمر [1]')
     """
 
-    text: str
+    raw: str  # the sentence's own words: the quoted sentence, or what the model wrote
     state: str
     citations: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
 
+    @property
+    def marked(self) -> str:
+        """The words with their ``[n]`` citation markers, without the label or quotation marks."""
+        return self.raw + "".join(f" [{n}]" for n in self.citations)
 
-@dataclass
+    @property
+    def text(self) -> str:
+        """The sentence as shown: a quote in «», a draft after its label, with the markers."""
+        markers = "".join(f" [{n}]" for n in self.citations)
+        if self.state == "quote":
+            return f"«{self.raw}»{markers}"
+        if self.state == "draft":
+            return f"{DRAFT_LABEL}: {self.raw}{markers}"
+        return f"{self.raw}{markers}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "state": self.state, "citations": list(self.citations), "notes": list(self.notes)}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Answer:
-    """What ``Assistant.ask`` returns: text with ``[n]`` markers and the evidence behind them."""
+    """What ``Assistant.ask`` returns: text with ``[n]`` markers and the evidence behind them.
+
+    Built once, when the pipeline ends. ``text`` is for display (the sentences joined, or the
+    abstention); ``sentences`` are the parts, each with its raw words and its state.
+    """
 
     question: str
-    standalone_question: str
+    standalone_question: str  # what was searched: a follow-up rewritten to stand alone
     text: str
     sentences: list[AnswerSentence]
     citations: list[Citation]
@@ -169,6 +210,7 @@ class Answer:
     abstained: bool
     backend: str
     lang: str
+    read_with: str | None = None  # the earlier question a follow-up was joined with to be searched
     timings: dict[str, float] = field(default_factory=dict)
     removed: list[str] = field(default_factory=list)  # sentences dropped because they contradicted evidence
     tokens_in: int = 0
@@ -189,3 +231,30 @@ class Answer:
         if self.verified:
             return "verified"
         return "draft" if any(s.state == "draft" for s in self.sentences) else "quoted"
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """The answer pipeline reached a stage: ``retrieving`` (with the question searched), ``checking``
+    (the model reads ``candidates`` sentences) or ``writing``."""
+
+    stage: str
+    question: str | None = None
+    candidates: int | None = None
+
+
+@dataclass(frozen=True)
+class TokenEvent:
+    """A piece of text the model wrote, as it streams."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class AnswerEvent:
+    """The last event of a stream: the checked answer."""
+
+    answer: Answer
+
+
+AnswerStreamEvent = StatusEvent | TokenEvent | AnswerEvent

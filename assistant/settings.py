@@ -16,10 +16,17 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# How answers are made: the bundled model in process, an OpenAI-compatible server, or no model.
+Backend = Literal["local", "openai", "extractive"]
+BACKENDS: tuple[Backend, ...] = get_args(Backend)
+# How a search ranks: dense and BM25 fused, or one side alone.
+SearchMode = Literal["hybrid", "dense", "lexical"]
+SEARCH_MODES: tuple[SearchMode, ...] = get_args(SearchMode)
 
 BUNDLED_E5 = "bundled:multilingual-e5-small"
 # Bumped whenever sentence splitting or chunk packing changes, so old stores are recognised.
@@ -96,16 +103,14 @@ class RetrievalSettings(BaseModel):
     k: int = Field(5, gt=0, description="Passages returned by a search.")
     candidates: int = Field(50, gt=0, description="Candidates taken from each of dense and lexical search.")
     rrf_k: int = Field(60, gt=0, description="Reciprocal-rank-fusion constant.")
-    mode: Literal["hybrid", "dense", "lexical"] = Field(
-        "hybrid", description="'hybrid' fuses dense and BM25; 'dense' or 'lexical' use one side."
-    )
+    mode: SearchMode = Field("hybrid", description="'hybrid' fuses dense and BM25; 'dense' or 'lexical' use one side.")
     sentence_weight: float = Field(
         0.5,
         ge=0.0,
         description=(
             "Dense candidates are re-scored as cosine(question, chunk) + this × the best cosine(question, one of "
             "the chunk's sentences), from the sentence vectors made at ingestion: a passage whose one sentence "
-            "answers is not diluted by the rest (XQuAD-ar dev, English questions: R@5 0.926 → 0.946). 0: off."
+            "answers is not diluted by the rest (docs/design.md, Retrieval). 0: off."
         ),
     )
     lexical_min_coverage: float = Field(
@@ -121,7 +126,7 @@ class RetrievalSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    backend: Literal["local", "openai", "extractive"] = Field(
+    backend: Backend = Field(
         "local",
         description=(
             "'local': the bundled Qwen2.5-Coder-1.5B GGUF in process; 'openai': an OpenAI-compatible "
@@ -135,8 +140,8 @@ class LLMSettings(BaseModel):
         False,
         description=(
             "Memory-map the GGUF file instead of reading it in. llama.cpp repacks most weights into a faster "
-            "layout in memory of its own, so with a map their file pages stay resident too: 1.94 GB against "
-            "1.35 GB after one answer, at the same speed. Mapping lets processes share the file pages."
+            "layout in memory of its own, so with a map their file pages stay resident too (more memory, the same "
+            "speed: docs/design.md). Mapping lets processes share the file pages."
         ),
     )
     prompt_cache: bool = Field(
@@ -147,8 +152,8 @@ class LLMSettings(BaseModel):
         gt=0,
         description=(
             "Capacity of that prompt cache in MB. A state is 3-15 MB and an answer needs the last few (the two "
-            "prompts share their static parts); past the capacity the oldest go. 512 grew `briefing serve` by "
-            "about 390 MB over 40 questions."
+            "prompts share their static parts); past the capacity the oldest go (a larger cap grows a long "
+            "session: docs/design.md)."
         ),
     )
     base_url: str = Field("", description="OpenAI-compatible server URL for 'openai', e.g. http://127.0.0.1:8080/v1.")
@@ -170,10 +175,33 @@ class AnswerSettings(BaseModel):
         description=(
             "Without a model (the extractive backend), quote the best sentence only when its score beats the best "
             "sentence of every other passage by at least this much, else abstain: fewer wrong citations, fewer "
-            "answers (0.01 on the seed: citation precision 0.914 → 0.957, answerable questions answered 1.0 → "
-            "0.81). 0: off."
+            "answers (docs/design.md, Answers). 0: off."
         ),
     )
+
+
+class BriefingSettings(BaseModel):
+    max_articles: int = Field(100, gt=0, description="Most articles a briefing reads (the best-matching first).")
+    max_rendered: int = Field(
+        8, ge=0, description="Arabic quotes rendered in English per briefing with a model (each is a model call)."
+    )
+    topic_passages: int = Field(1000, gt=0, description="Most passages a topic search looks at to pick articles.")
+    passages_per_article: int = Field(
+        6, gt=0, description="Passages a topic search looks at per article wanted (up to topic_passages)."
+    )
+    topic_margin: float = Field(
+        0.04, ge=0, description="On topic: a passage this close (cosine) to the best one, or the topic's own words."
+    )
+    duplicate_overlap: float = Field(
+        0.5, gt=0, le=1, description="Share of 3-word shingles (Jaccard) above which an article is a near-duplicate."
+    )
+    per_speaker: int = Field(4, gt=0, description="Most statements a briefing quotes from one speaker.")
+    statements: int = Field(30, ge=0, description="Most statements in 'Who said what'.")
+    summary_points: int = Field(5, ge=0, description="Most points in the summary.")
+    timeline_candidates: int = Field(40, ge=0, description="Dated sentences collected before the timeline is sorted.")
+    timeline_points: int = Field(12, ge=0, description="Most events in the timeline (the earliest first).")
+    disputed_points: int = Field(8, ge=0, description="Most points under 'Disputed or uncertain'.")
+    open_questions: int = Field(6, ge=0, description="Most points under 'Open questions'.")
 
 
 class UISettings(BaseModel):
@@ -220,6 +248,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    briefing: BriefingSettings = Field(default_factory=BriefingSettings)
     ui: UISettings = Field(default_factory=UISettings)
 
     @model_validator(mode="after")

@@ -60,7 +60,8 @@ def main() -> None:
     from llama_cpp import LlamaRAMCache
 
     from assistant import Assistant, Settings
-    from assistant.llm import LlamaCppChat
+    from assistant.models.chat import LlamaCppChat
+    from assistant.records import AnswerEvent, TokenEvent
 
     questions = pick_questions(args.questions)
 
@@ -130,10 +131,10 @@ def main() -> None:
             first_token, evidence = None, 0.0
             started = time.perf_counter()
             for event in assistant.stream(q, backend="local"):
-                if event["type"] == "token" and first_token is None:
+                if isinstance(event, TokenEvent) and first_token is None:
                     first_token = time.perf_counter()
-                if event["type"] == "answer":
-                    evidence = event["answer"].timings.get("evidence", 0.0)
+                if isinstance(event, AnswerEvent):
+                    evidence = event.answer.timings.get("evidence", 0.0)
             llama.create_chat_completion = original  # type: ignore[method-assign]
             leave("pipeline", started, first_token, evidence)
             n_calls += len(calls)

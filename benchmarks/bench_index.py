@@ -36,9 +36,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from assistant import Assistant, Settings
-    from assistant.evidence import candidate_spans
-    from assistant.metrics import percentile
-    from assistant.retrieval import index_text
+    from assistant.evaluation.metrics import percentile
+    from assistant.ingestion.chunking import index_text
+    from assistant.text.words import candidate_spans
 
     work = Path(tempfile.mkdtemp(prefix="bench-index-"))
     with NEWS.open(encoding="utf-8") as source:

@@ -131,7 +131,7 @@ def timed(fn: Any, *args: Any, **kwargs: Any) -> float:
 
 def measure(assistant: Any, questions: list[str]) -> dict[str, Any]:
     """p50/p95 of each search mode and of a hybrid search's parts, in ms, over ``questions``."""
-    from assistant.metrics import percentile
+    from assistant.evaluation.metrics import percentile
 
     searcher = assistant.searcher
     started = time.perf_counter()

@@ -28,9 +28,9 @@ from functools import partial
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.answering import asked_question, condense
-from assistant.evidence import CONTEXT_WEIGHT, OVERLAP_WEIGHT, PASSAGE_PRIOR
-from assistant.names import key_terms, name_in_arabic
+from assistant.answering.evidence import CONTEXT_WEIGHT, OVERLAP_WEIGHT, PASSAGE_PRIOR
+from assistant.answering.names import key_terms, name_in_arabic
+from assistant.answering.question import asked_question, condense
 
 ROOT = Path(__file__).resolve().parent.parent
 XQUAD = ROOT / "evals" / "xquad"

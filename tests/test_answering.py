@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.answering import DRAFT_LABEL, Answerer, condense, mentions, missing_terms, quantity_focus
-from assistant.names import numbers_in
-from assistant.prompts import PROMPTS, load_prompts
+from assistant.answering.answerer import Answerer
+from assistant.answering.names import numbers_in
+from assistant.answering.question import condense, mentions, missing_terms, quantity_focus
+from assistant.answering.verification import contradictions, polarity, support
+from assistant.models.prompts import PROMPTS, load_prompts
+from assistant.records import DRAFT_LABEL, AnswerEvent, StatusEvent, TokenEvent
 from assistant.testing import ScriptedChatModel
-from assistant.verification import contradictions, polarity, support
 
 SAUDI = "How many times did Rubio travel to Saudi Arabia?"
 
@@ -31,7 +33,7 @@ def seeded(fake_assistant: Assistant, seed_path: Path) -> Assistant:
 
 
 def _final(events) -> object:  # type: ignore[no-untyped-def]
-    return [e for e in events][-1]["answer"]
+    return [e for e in events][-1].answer
 
 
 def test_every_prompt_renders_and_is_checked() -> None:
@@ -177,8 +179,8 @@ def test_arabic_question_about_an_absent_place_abstains(seeded: Assistant) -> No
 
 def test_streaming_yields_status_tokens_then_the_answer(seeded: Assistant) -> None:
     events = list(_answerer(seeded, "مرتين", ["Rubio went twice."]).run(SAUDI))
-    kinds = [e["type"] for e in events]
-    assert kinds[0] == "status" and kinds[-1] == "answer" and "token" in kinds
+    kinds = [type(e) for e in events]
+    assert kinds[0] is StatusEvent and kinds[-1] is AnswerEvent and TokenEvent in kinds
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.arabic import arabic_share, light_stem, match_tokens, normalize_for_matching, sentence_spans
+from assistant.text.arabic import arabic_share, light_stem, match_tokens, normalize_for_matching, sentence_spans
 
 
 @pytest.mark.parametrize(

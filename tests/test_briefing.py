@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
-from assistant.attribution import attribute_sentences
-from assistant.briefing import fold_duplicates, md_escape, resolve_when
+from assistant.briefing.attribution import attribute_sentences
+from assistant.briefing.dates import resolve_when
+from assistant.briefing.document import md_escape
+from assistant.briefing.rules import fold_duplicates
 from assistant.errors import QuestionError, SettingsError
 
 XSS = '<img src=x onerror="alert(1)">'
@@ -170,7 +172,7 @@ def test_copies_of_an_article_are_briefed_once(fake_assistant: Any, seed_path: P
 
 def test_model_renderings_are_drafts_and_contradicting_ones_are_dropped(seed_path: Path, tmp_path: Path) -> None:
     from assistant import Assistant, Settings
-    from assistant.briefing import DRAFT
+    from assistant.records import DRAFT_LABEL as DRAFT
     from assistant.testing import HashEmbedder, ScriptedChatModel
 
     # The first rendering invents a name (dropped by code), the second is kept, as a draft.

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import chunk_article, chunk_text_spans
-from assistant.ingest import make_article
-from assistant.tokens import count_tokens
+from assistant.ingestion.chunking import chunk_article, chunk_text_spans
+from assistant.ingestion.reading import make_article
+from assistant.models.tokens import count_tokens
 
 
 @pytest.fixture

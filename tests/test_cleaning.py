@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from assistant.cleaning import strip_boilerplate
+from assistant.ingestion.cleaning import strip_boilerplate
 
 UNRELATED = ["المحكمة العليا", "النيجر", "كورسك", "الملك تشارلز", "مجلس الشيوخ", "هاريس"]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings, StoreError
-from assistant.consistency import JOURNAL, WriterLock, pair
-from assistant.store import ChromaStore
+from assistant.storage.chroma import ChromaStore
+from assistant.storage.consistency import JOURNAL, WriterLock, pair
 from assistant.testing import HashEmbedder
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.answering import DRAFT_LABEL
+from assistant.records import DRAFT_LABEL
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.briefing import DRAFT
+from assistant.records import DRAFT_LABEL as DRAFT
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent

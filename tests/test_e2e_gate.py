@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.evalrun import flatten, gate_failures, run_eval
-from assistant.evaluation import MODES, Row, load_question_set
+from assistant.evaluation.runner import flatten, gate_failures, run_eval
+from assistant.evaluation.scoring import MODES, Row, load_question_set
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent

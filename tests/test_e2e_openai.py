@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.llm_model import assemble_gguf
+from assistant.models.gguf import assemble_gguf
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent

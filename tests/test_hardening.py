@@ -79,7 +79,7 @@ def test_bad_questions_fail_clearly_everywhere(fake_assistant: Assistant, questi
 
 
 def test_ui_question_box_reports_a_too_long_question(fake_assistant: Assistant, seed_path: Path) -> None:
-    from assistant.ui import ChatSession
+    from assistant.ui.app import ChatSession
 
     fake_assistant.ingest([seed_path])
     *_, (transcript, turns, _) = ChatSession(fake_assistant).ask("x" * 10_000, [], "extractive", 5, [])
@@ -88,7 +88,7 @@ def test_ui_question_box_reports_a_too_long_question(fake_assistant: Assistant, 
 
 @pytest.mark.parametrize("name", ["../../escape.txt", "..txt", "a/../../b.txt", "<img src=x>.txt", "CON .txt"])
 def test_uploads_stay_in_the_uploads_folder(fake_assistant: Assistant, tmp_path: Path, name: str) -> None:
-    from assistant.ui import ChatSession
+    from assistant.ui.app import ChatSession
 
     source = tmp_path / "gradio-tmp" / Path(name).name
     source.parent.mkdir(parents=True)
@@ -103,7 +103,7 @@ def test_uploads_stay_in_the_uploads_folder(fake_assistant: Assistant, tmp_path:
 
 def test_serving_beyond_localhost_needs_a_login(tmp_path: Path) -> None:
     from assistant import Settings
-    from assistant.ui import check_exposure
+    from assistant.ui.app import check_exposure
 
     open_settings = Settings(vectorstore_dir=tmp_path).ui
     check_exposure("127.0.0.1", open_settings)  # the default: this machine only

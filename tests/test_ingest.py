@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import IngestError
-from assistant.ingest import decode_bytes, detect_language, iter_input_files, parse_date, read_file
+from assistant.ingestion.reading import decode_bytes, detect_language, iter_input_files, parse_date, read_file
 
 ARABIC = "قال وزير الخارجية الأمريكي ماركو روبيو إن الوقت ينفد أمام روسيا لإظهار رغبتها في السلام."
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from assistant.llm import lean_state_llama
+from assistant.models.chat import lean_state_llama
 
 
 class _FakeLlama:
@@ -57,7 +57,7 @@ def test_logits_all_models_keep_their_table() -> None:
 @pytest.mark.e2e
 def test_real_model_answers_the_same_from_a_reloaded_lean_state() -> None:
     from assistant import Settings
-    from assistant.llm_model import assemble_gguf
+    from assistant.models.gguf import assemble_gguf
 
     llama_cpp = pytest.importorskip("llama_cpp")
     path = assemble_gguf(Settings().cache_dir / "models")

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import ModelUnavailableError
-from assistant.llm_model import GGUF_SIZE, assemble_gguf, install_command, part_paths
+from assistant.models.gguf import GGUF_SIZE, assemble_gguf, install_command, part_paths
 
 
 def _parts(tmp_path: Path) -> tuple[list[Path], str]:

@@ -1,6 +1,6 @@
 import pytest
 
-from assistant.metrics import (
+from assistant.evaluation.metrics import (
     cites_evidence,
     contains_evidence,
     is_hit,

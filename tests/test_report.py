@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation import summarize
-from assistant.report import DEFINITIONS, comparison_markdown, report_markdown, write_report
+from assistant.evaluation.report import DEFINITIONS, comparison_markdown, report_markdown, write_report
+from assistant.evaluation.scoring import summarize
 
 STAMP = {
     "date": "2026-11-29T10:00:00+00:00",

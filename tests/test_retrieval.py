@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
-from assistant.retrieval import HybridSearcher
+from assistant.retrieval.search import HybridSearcher
 from assistant.settings import RetrievalSettings
 from assistant.testing import HashEmbedder
 

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from assistant.errors import QuestionError
-from assistant.records import Answer, AnswerSentence, Citation, Passage
-from assistant.ui import ChatSession, esc, render_answer, render_passage, render_sources, render_transcript, safe_url
+from assistant.records import Answer, AnswerEvent, AnswerSentence, Citation, Passage, StatusEvent, TokenEvent
+from assistant.ui.app import ChatSession
+from assistant.ui.html import esc, render_answer, render_passage, render_sources, render_transcript, safe_url
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -63,8 +64,8 @@ def test_draft_sits_beside_its_quote_and_markers_link_to_citations() -> None:
     quote = "الوقت يمر بسرعة."
     citation = Citation(1, _passage(quote), quote, 100, 100 + len(quote))
     sentences = [
-        AnswerSentence("Draft translation, unverified: Time is running out. [1] [7]", "draft", (1,)),
-        AnswerSentence(f"«{quote}» [1]", "quote", (1,)),
+        AnswerSentence("Time is running out. [7]", "draft", (1,)),
+        AnswerSentence(quote, "quote", (1,)),
     ]
     html = render_answer(_answer(sentences, [citation]), turn=3)
     assert 'data-state="draft"' in html and "Draft, unverified" in html
@@ -79,7 +80,7 @@ def test_untrusted_article_text_is_escaped_everywhere() -> None:
     text = f"قال {XSS} إن <script>alert(2)</script> الوقت يمر."
     passage = _passage(text, title=f"Title {XSS}", url="javascript:alert(3)")
     citation = Citation(1, passage, text, 100, 100 + len(text))
-    answer = _answer([AnswerSentence(f"«{text}» [1]", "quote", (1,))], [citation], removed=[f"bad {XSS}"])
+    answer = _answer([AnswerSentence(text, "quote", (1,))], [citation], removed=[f"bad {XSS}"])
     html = render_answer(answer, 0) + render_transcript([{"question": XSS, "standalone": "", "html": ""}])
     assert "<img" not in html and "<script" not in html and "javascript:" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
@@ -94,8 +95,9 @@ def test_abstention_is_shown_as_such() -> None:
 def test_a_follow_up_shows_the_earlier_question_it_was_read_with_each_isolated() -> None:
     quote = "واتهم فريق بوتين بالمماطلة."
     answer = _answer(
-        [AnswerSentence(f"«{quote}» [1]", "quote", (1,))], [Citation(1, _passage(quote), quote, 100, 129)],
+        [AnswerSentence(quote, "quote", (1,))], [Citation(1, _passage(quote), quote, 100, 129)],
         question="وبماذا اتهم فريق بوتين؟", standalone_question=f"وبماذا اتهم فريق بوتين؟ (What did {XSS} say?)",
+        read_with=f"What did {XSS} say?",
     )  # fmt: skip
     html = render_answer(answer, 0)
     assert f'read with the earlier question: <bdi dir="auto">What did {esc(XSS)} say?</bdi>' in html
@@ -132,14 +134,17 @@ class _FakeAssistant:
 def test_ask_streams_then_keeps_the_answer_and_history(tmp_path: Path) -> None:
     quote = "الوقت يمر بسرعة."
     citation = Citation(1, _passage(quote), quote, 100, 100 + len(quote))
-    answer = _answer([AnswerSentence(f"«{quote}» [1]", "quote", (1,))], [citation])
-    answer.standalone_question = "What did Rubio tell Russia? (standalone)"
+    answer = _answer(
+        [AnswerSentence(quote, "quote", (1,))],
+        [citation],
+        standalone_question="What did Rubio tell Russia? (standalone)",
+    )
     events = [
-        {"type": "status", "stage": "retrieving"},
-        {"type": "status", "stage": "writing"},
-        {"type": "token", "text": "Time "},
-        {"type": "token", "text": "runs out"},
-        {"type": "answer", "answer": answer},
+        StatusEvent("retrieving"),
+        StatusEvent("writing"),
+        TokenEvent("Time "),
+        TokenEvent("runs out"),
+        AnswerEvent(answer),
     ]
     fake = _FakeAssistant(events, tmp_path)
     session = ChatSession(fake)

@@ -1,0 +1,338 @@
+"""Grounded answers: condense → retrieve → evidence sentences → choose → write → verify → Answer.
+
+Evidence first. The retrieved passages are cut into sentences (offsets kept), ranked against
+the question, and numbered. The model (or, for the extractive backend, the ranking) chooses
+the sentence that answers; the code then checks everything it says:
+
+- the chosen sentence is always quoted verbatim, with its offsets, as citation ``[1]``;
+- an answer written in the evidence's language must be supported by it (its words found in the
+  quote, no foreign number or name) to be *verified*; otherwise the quote stands alone;
+- an answer in another language (English over Arabic) cannot be checked word by word: it is a
+  *draft*, shown marked "Draft translation, unverified:", beside its quote, and removed if it
+  contradicts the quote (numbers, names);
+- the answer abstains ("The articles don't say …") when a name or number the question is
+  about appears in no evidence sentence, when nothing was retrieved, or when the model says no
+  sentence answers.
+
+The pipeline is a sequence of gates, each returning an abstention (a ``Refusal``) or nothing.
+
+Deliberately not here: reading the question (``answering.question``), retrieval
+(``retrieval.search``), cutting, embedding and ranking the evidence sentences (``answering.evidence``),
+model loading (``models.chat``), prompt text (``prompts/``).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from assistant.answering.evidence import (
+    Evidence,
+    SentenceVectorStore,
+    evidence_sentences,
+    passage_margin,
+    rank_evidence,
+)
+from assistant.answering.names import numbers_in
+from assistant.answering.question import (
+    asked_question,
+    asks_for_a_number,
+    condense,
+    joined_question,
+    mentions,
+    missing_terms,
+    quantity_focus,
+)
+from assistant.answering.verification import contradictions, restates, support
+from assistant.models.embedding import Embedder
+from assistant.models.prompts import load_prompts
+from assistant.records import (
+    Answer,
+    AnswerEvent,
+    AnswerSentence,
+    AnswerStreamEvent,
+    Citation,
+    Passage,
+    StatusEvent,
+    TokenEvent,
+)
+from assistant.retrieval.search import HybridSearcher
+from assistant.settings import AnswerSettings
+from assistant.storage.chroma import Filters
+from assistant.text.arabic import language_of
+
+# Share of a same-language answer sentence's content words its quote must hold to be verified.
+# A lower bar let an answer that restated the question around the wrong quote pass; this one
+# keeps such answers out (docs/design.md).
+VERIFIED_SUPPORT = 0.85
+OVERRULE_NONE = 0.6  # share of an Arabic question's words in the best sentence that outweighs the model's "none"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an answer abstains, in English and in Arabic (the question's language is shown)."""
+
+    en: str
+    ar: str
+
+
+NOTHING_MATCHES = Refusal("nothing in the articles matches it", "لا شيء في المقالات يطابقه")
+NO_NUMBER = Refusal("no passage gives that number", "لا يذكر أي مقطع هذا الرقم")
+AMBIGUOUS = Refusal(
+    "no passage answers it clearly (two fit about equally well)",
+    "لا يجيب عنه مقطع بوضوح (يناسبه مقطعان بالقدر نفسه تقريبًا)",
+)
+NO_ANSWER = Refusal("no passage answers it", "لا يجيب عنه أي مقطع")
+
+
+@dataclass
+class _Work:
+    """What one run gathers before its ``Answer`` is built: the question's readings, the passages,
+    stage timings, token counts and the sentences the checks removed."""
+
+    question: str
+    standalone: str
+    backend: str
+    passages: list[Passage] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    removed: list[str] = field(default_factory=list)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    clock: float = field(default_factory=time.perf_counter)
+
+    @property
+    def lang(self) -> str:
+        return language_of(self.question)
+
+    @property
+    def asked(self) -> str:
+        return asked_question(self.question, self.standalone)
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self.clock, 4)
+        self.clock = now
+
+    def answer(self, sentences: list[AnswerSentence], citations: list[Citation]) -> Answer:
+        return self._build(text="\n".join(s.text for s in sentences), sentences=sentences, citations=citations)
+
+    def abstention(self, refusal: Refusal) -> Answer:
+        if self.lang == "ar":
+            text = f"لا تذكر المقالات إجابة عن هذا السؤال ({refusal.ar})."
+        else:
+            text = f"The articles don't say: {refusal.en}."
+        return self._build(text=text, sentences=[], citations=[], abstained=True)
+
+    def _build(
+        self, *, text: str, sentences: list[AnswerSentence], citations: list[Citation], abstained: bool = False
+    ) -> Answer:
+        return Answer(
+            question=self.question,
+            standalone_question=self.standalone,
+            text=text,
+            sentences=sentences,
+            citations=citations,
+            passages=self.passages,
+            abstained=abstained,
+            backend=self.backend,
+            lang=self.lang,
+            read_with=joined_question(self.question, self.standalone),
+            timings=self.timings,
+            removed=self.removed,
+            tokens_in=self.tokens_in,
+            tokens_out=self.tokens_out,
+        )
+
+
+class Answerer:
+    """Runs the answer pipeline for one assistant (shared by all its conversations)."""
+
+    def __init__(
+        self,
+        *,
+        searcher: HybridSearcher,
+        embedder: Embedder,
+        chat_model: BaseChatModel | None,
+        backend: str,
+        settings: AnswerSettings,
+    ) -> None:
+        self.searcher = searcher
+        self.embedder = embedder
+        self.chat_model = chat_model
+        self.backend = backend
+        self.settings = settings
+        self.prompts = load_prompts()
+        self.article_text = searcher.catalog.article_text
+        self.sentence_vectors = SentenceVectorStore(embedder, searcher.catalog)
+
+    # -- model calls -------------------------------------------------------------------
+
+    def _invoke(self, name: str, work: _Work, grammar: str | None = None, **values: str) -> str:
+        assert self.chat_model is not None
+        kwargs: dict[str, Any] = {"grammar": grammar} if grammar and self.backend == "local" else {}
+        message = self.chat_model.invoke(self.prompts[name].messages(**values), **kwargs)
+        usage = getattr(message, "usage_metadata", None) or {}
+        work.tokens_in += int(usage.get("input_tokens", 0))
+        work.tokens_out += int(usage.get("output_tokens", 0))
+        return str(message.content).strip()
+
+    def _stream(self, name: str, work: _Work, **values: str) -> Iterator[str]:
+        assert self.chat_model is not None
+        for chunk in self.chat_model.stream(self.prompts[name].messages(**values)):
+            work.tokens_out += 1
+            yield str(chunk.content)
+
+    def _choose(self, question: str, evidence: list[Evidence], work: _Work) -> int:
+        """1-based index of the answering sentence, 0 for none."""
+        if self.chat_model is None:
+            return 1
+        listing = "\n".join(f"[{i}] {e.text}" for i, e in enumerate(evidence, start=1))
+        grammar = "root ::= " + " | ".join(f'"{i}"' for i in range(len(evidence) + 1))
+        reply = self._invoke("choose_sentence", work, grammar=grammar, sentences=listing, question=question)
+        match = re.search(r"\d+", reply)
+        choice = int(match.group()) if match else 0
+        return choice if 0 <= choice <= len(evidence) else 0
+
+    # -- the pipeline ------------------------------------------------------------------
+
+    def ranked_sentences(self, asked: str, passages: list[Passage], **weights: float) -> list[Evidence]:
+        """The passages' candidate sentences, best first, for ``asked`` (see ``asked_question``;
+        ``weights``: see ``rank_evidence``)."""
+        candidates = evidence_sentences(passages)
+        # Usually the vector the search has just made (the searcher remembers it).
+        query_vector = self.searcher.query_vector(asked)
+        vectors = self.sentence_vectors.vectors(candidates)
+        return rank_evidence(asked, query_vector, candidates, vectors, passages, **weights)
+
+    def run(
+        self, question: str, history: list[str] | None = None, filters: Filters | None = None
+    ) -> Iterator[AnswerStreamEvent]:
+        """Status and token events as work proceeds, then one ``AnswerEvent``."""
+        work = _Work(question, condense(question, history or []), self.backend)
+        work.lap("condense")
+        yield StatusEvent("retrieving", question=work.standalone)
+        work.passages = self.searcher.search(work.standalone, self.settings.passages, filters)
+        work.lap("retrieve")
+        evidence = self.ranked_sentences(work.asked, work.passages)[: self.settings.evidence_sentences]
+        work.lap("evidence")
+        refusal = NOTHING_MATCHES if not evidence else self._names_gate(work)
+        if refusal is None:
+            evidence, refusal = self._number_gate(work, evidence)
+        if refusal is None:
+            refusal = self._ambiguity_gate(work, evidence)
+        if refusal is None and self._model_reads_first(work, evidence):
+            yield StatusEvent("checking", candidates=len(evidence))
+            refusal = self._model_none_gate(work, evidence)
+        if refusal is not None:
+            yield AnswerEvent(work.abstention(refusal))
+            return
+        work.lap("choose")
+        chosen = evidence[0]
+        citation = Citation(1, chosen.passage, chosen.text, chosen.start, chosen.end)
+        quote = AnswerSentence(chosen.text, "quote", (1,))
+        written = yield from self._write(work, chosen)
+        work.lap("generate")
+        sentences = self._verify(work, written, chosen.text, language_of(chosen.text) == work.lang, quote)
+        work.lap("verify")
+        yield AnswerEvent(work.answer(sentences, [citation]))
+
+    # -- gates: each returns why the answer abstains, or None -----------------------------
+
+    def _names_gate(self, work: _Work) -> Refusal | None:
+        """A name or number the question is about that no article of the passages mentions."""
+        # Names are looked for in the whole articles the passages come from: a passage may say
+        # "the Russian president" where its article names Putin two lines above.
+        articles = {p.article_id: self.article_text(p.article_id) or p.text for p in work.passages}
+        missing = missing_terms(work.standalone, list(articles.values()))
+        if not missing:
+            return None
+        work.lap("verify")
+        names = ", ".join(missing)
+        return Refusal(f"no article mentions {names}", f"لم يرد ذكر {names}")
+
+    def _number_gate(self, work: _Work, evidence: list[Evidence]) -> tuple[list[Evidence], Refusal | None]:
+        """For a quantity question, the evidence narrowed to the sentences that can give the number."""
+        if not asks_for_a_number(work.standalone):
+            return evidence, None
+        # The number must come from one of the few most relevant sentences: any sentence of a
+        # news article has some number, so searching further answers what was not asked.
+        # And when the question names what is counted (كم عدد المجندين), the passage giving the
+        # number names it too: a number about something else does not answer it. The passage,
+        # not the sentence: a sentence may say it another way (سكتان for السكك), so a sentence-level
+        # test refuses answerable questions.
+        focus = quantity_focus(work.standalone)
+        evidence = [
+            e
+            for e in evidence[: self.settings.number_depth]
+            if numbers_in(e.text) and (focus is None or mentions(focus, e.passage.text))
+        ]
+        return evidence, (None if evidence else NO_NUMBER)
+
+    def _ambiguity_gate(self, work: _Work, evidence: list[Evidence]) -> Refusal | None:
+        """Without a model, a near tie between two passages is left unresolved rather than cited at
+        random (see ``passage_margin``)."""
+        if self.chat_model is not None:
+            return None
+        margin = passage_margin(evidence)
+        if margin is not None and margin < self.settings.ambiguity_margin:
+            work.lap("choose")
+            return AMBIGUOUS
+        return None
+
+    def _model_reads_first(self, work: _Work, evidence: list[Evidence]) -> bool:
+        """Whether the model is asked if any sentence answers: Arabic questions over Arabic evidence."""
+        # The best-ranked sentence is quoted: the ranking finds the answering sentence more often
+        # than the small model's own pick. The model is asked only whether any sentence answers an
+        # Arabic question ("0": none), which it reads well; for English questions over Arabic text
+        # its "none" was wrong for answerable questions.
+        return work.lang == "ar" and language_of(evidence[0].text) == "ar"
+
+    def _model_none_gate(self, work: _Work, evidence: list[Evidence]) -> Refusal | None:
+        """The model says no sentence answers, unless the best sentence holds most of the question's words."""
+        # The model's "none" is overruled when the best sentence holds most of the question's own
+        # words: it says "none" to some answerable questions whose words the sentence holds.
+        said_none = self._choose(work.standalone, evidence, work) == 0
+        if said_none and support(work.asked, evidence[0].text) < OVERRULE_NONE:
+            work.lap("choose")
+            return NO_ANSWER
+        return None
+
+    # -- writing and checking ------------------------------------------------------------
+
+    def _write(self, work: _Work, chosen: Evidence) -> Generator[AnswerStreamEvent, None, str]:
+        """Stream the model's sentence (nothing without a model); returns what it wrote."""
+        if self.chat_model is None:
+            return ""
+        yield StatusEvent("writing")
+        name = "answer_arabic" if work.lang == "ar" else "render_english"
+        written = ""
+        for token in self._stream(name, work, evidence=chosen.text, question=work.standalone):
+            written += token
+            yield TokenEvent(token)
+        # Small models echo the prompt's cue ("الجواب:", "Answer:"): not part of the answer.
+        cue = r"^\s*(الجواب|الإجابة|answer( in english)?)\s*[:：]\s*"
+        return re.sub(cue, "", " ".join(written.split()), flags=re.I)
+
+    def _verify(
+        self, work: _Work, written: str, evidence: str, same_language: bool, quote: AnswerSentence
+    ) -> list[AnswerSentence]:
+        if not written:
+            return [quote]
+        problems = contradictions(written, evidence, work.standalone)
+        if not problems and restates(written, work.standalone):
+            # An answer made of the question's own words would verify without saying anything.
+            problems = ["only repeats the question"]
+        if problems:
+            work.removed.append(f"{written} ({'; '.join(problems)})")
+            return [quote]
+        if same_language:
+            if support(written, evidence) >= VERIFIED_SUPPORT:
+                return [AnswerSentence(written, "verified", (1,)), quote]
+            work.removed.append(f"{written} (not supported by the quote)")
+            return [quote]
+        return [AnswerSentence(written, "draft", (1,), ("rendered by the model",)), quote]

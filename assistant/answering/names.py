@@ -1,0 +1,259 @@
+"""Names and numbers across English and Arabic, for evidence checks and abstention.
+
+- ``key_terms``: the names and numbers a question is about ("What did Zelensky say …" →
+  ``["Zelensky"]``); an answer must find each of them in its evidence, or abstain.
+- ``name_in_arabic``: whether a Latin name plausibly appears in Arabic text, by a small
+  gazetteer of places and bodies whose Arabic names are translations (China → الصين) and,
+  for the rest, a consonant skeleton match (Rubio → R-B ↔ روبيو → R-B).
+- ``numbers_in``: the numbers in a text, from digits (Arabic-Indic included) and number words
+  in both languages ("twice", "مرتين" → 2).
+
+Deliberately not here: full transliteration or named-entity recognition; these are
+heuristics, measured by the answer evaluation, and they err towards "not found".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.text.arabic import normalize_for_matching
+
+GAZETTEER: dict[str, tuple[str, ...]] = {
+    "china": ("الصين", "صيني", "بكين"),
+    "russia": ("روسيا", "روسي", "الروس", "موسكو", "الكرملين"),
+    "russian": ("روسي", "روسيا", "الروس"),
+    "russians": ("الروس", "روسي"),
+    "ukraine": ("اوكرانيا", "اوكراني", "كييف"),
+    "ukrainian": ("اوكراني", "اوكرانيا"),
+    "ukrainians": ("اوكراني", "اوكرانيا"),
+    "united states": ("الولايات المتحده", "امريكا", "امريكي", "واشنطن"),
+    "us": ("الولايات المتحده", "امريكا", "امريكي", "واشنطن"),
+    "u.s.": ("الولايات المتحده", "امريكا", "امريكي", "واشنطن"),
+    "america": ("امريكا", "امريكي", "الولايات المتحده"),
+    "american": ("امريكي", "امريكا", "الولايات المتحده"),
+    "nato": ("الناتو", "حلف شمال الاطلسي"),
+    "european union": ("الاتحاد الاوروبي",),
+    "eu": ("الاتحاد الاوروبي",),
+    "europe": ("اوروبا", "اوروبي"),
+    "european": ("اوروبا", "اوروبي"),
+    "saudi arabia": ("السعوديه",),
+    "saudi": ("السعوديه", "سعودي"),
+    "riyadh": ("الرياض",),
+    "black sea": ("البحر الاسود",),
+    "white house": ("البيت الابيض",),
+    "kremlin": ("الكرملين",),
+    "kyiv": ("كييف",),
+    "kiev": ("كييف",),
+    "britain": ("بريطانيا", "المملكه المتحده"),
+    "uk": ("بريطانيا", "المملكه المتحده"),
+    "france": ("فرنسا", "فرنسي"),
+    "germany": ("المانيا", "الماني"),
+    "turkey": ("تركيا", "تركي"),
+    "iran": ("ايران", "ايراني"),
+    "israel": ("اسرائيل", "اسرائيلي"),
+    "egypt": ("مصر", "مصري"),
+    "syria": ("سوريا", "سوري"),
+    "iraq": ("العراق", "عراقي"),
+    "india": ("الهند", "هندي"),
+    "japan": ("اليابان", "ياباني"),
+    "korea": ("كوريا",),
+    "gaza": ("غزه",),
+    "qatar": ("قطر",),
+    "brussels": ("بروكسل",),
+    "washington": ("واشنطن",),
+    "moscow": ("موسكو",),
+    "beijing": ("بكين",),
+    "senate": ("مجلس الشيوخ",),
+    "supreme court": ("المحكمه العليا",),
+    "un": ("الامم المتحده",),
+    "united nations": ("الامم المتحده",),
+}
+
+# Coarse consonant classes, so that a Latin spelling and an Arabic one of a name compare equal.
+_LATIN_CLASSES = [
+    ("ph", "F"),
+    ("sh", "S"),
+    ("ch", "S"),
+    ("kh", "K"),
+    ("th", "T"),
+    ("ck", "K"),
+    ("dh", "D"),
+    ("gh", "K"),
+    ("b", "B"),
+    ("p", "B"),
+    ("t", "T"),
+    ("d", "D"),
+    ("k", "K"),
+    ("c", "K"),
+    ("q", "K"),
+    ("g", "G"),
+    ("j", "G"),
+    ("f", "F"),
+    ("v", "F"),
+    ("s", "S"),
+    ("z", "Z"),
+    ("x", "KS"),
+    ("l", "L"),
+    ("m", "M"),
+    ("n", "N"),
+    ("r", "R"),
+    ("h", "H"),
+]
+_ARABIC_CLASSES = {
+    "ب": "B", "پ": "B", "ت": "T", "ط": "T", "ث": "T", "د": "D", "ض": "D", "ذ": "Z", "ظ": "Z", "ك": "K", "ق": "K",
+    "غ": "G", "خ": "K", "ج": "G", "ف": "F", "ڤ": "F", "س": "S", "ص": "S", "ش": "S", "ز": "Z", "ل": "L", "م": "M",
+    "ن": "N", "ر": "R", "ه": "H", "ح": "H", "ع": "", "ء": "", "ا": "", "و": "", "ي": "",
+}  # fmt: skip
+
+_QUESTION_WORDS = {
+    "what", "who", "whom", "whose", "when", "where", "why", "how", "which", "did", "does", "do", "is", "are", "was",
+    "were", "the", "a", "an", "in", "on", "of", "and", "or", "to", "i", "tell", "say", "said", "according",
+}  # fmt: skip
+
+
+# Common nouns in names of bodies and titles: translated, not transliterated, so not matched.
+_TITLE_WORDS = {
+    "council", "court", "house", "ministry", "minister", "president", "secretary", "general", "office",
+    "department", "committee", "party", "army", "forces", "union", "fund", "bank", "agency", "state", "states",
+    "foreign", "deputy", "senior", "official", "mr", "mrs", "ms", "dr", "first", "amendment",
+}  # fmt: skip
+
+
+def latin_skeleton(word: str) -> str:
+    """Consonant classes of a Latin word, vowels and w/y dropped.
+
+    >>> latin_skeleton("Rubio"), latin_skeleton("Zelensky"), latin_skeleton("Witkoff")
+    ('RB', 'ZLNSK', 'TKF')
+    """
+    word = word.lower()
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        for latin, cls in _LATIN_CLASSES:
+            if word.startswith(latin, i):
+                if not out or out[-1] != cls:  # doubled letters ("ff") are one sound
+                    out.append(cls)
+                i += len(latin)
+                break
+        else:
+            i += 1
+    return "".join(out)
+
+
+def arabic_skeleton(word: str) -> str:
+    """Consonant classes of an Arabic word, the article and long vowels dropped.
+
+    >>> arabic_skeleton("روبيو"), arabic_skeleton("زيلينسكي"), arabic_skeleton("ويتكوف")
+    ('RB', 'ZLNSK', 'TKF')
+    """
+    word = normalize_for_matching(word)
+    for prefix in ("وال", "بال", "لل", "ال"):
+        if word.startswith(prefix) and len(word) > len(prefix) + 2:
+            word = word[len(prefix) :]
+            break
+    out: list[str] = []
+    for ch in word:
+        cls = _ARABIC_CLASSES.get(ch, "")
+        if cls and (not out or out[-1] != cls):
+            out.append(cls)
+    return "".join(out)
+
+
+def _close(a: str, b: str) -> bool:
+    """Equal skeletons, or one edit apart for long names that start alike (short ones collide)."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1 or a[0] != b[0]:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+@lru_cache(maxsize=64)
+def _skeletons(text: str) -> frozenset[str]:
+    """The skeletons of a normalised text's Arabic words (kept: each question checks its names
+    against the same few articles)."""
+    words = re.findall(r"[\u0621-\u064a]+", text)
+    # A one-letter clitic (و ب ل ف) may stand before a name: try each word with and without it.
+    skeletons = {arabic_skeleton(w) for w in words} | {arabic_skeleton(w[1:]) for w in words if w[:1] in "وبلف"}
+    return frozenset(skeletons - {""})
+
+
+def name_in_arabic(name: str, arabic_text: str) -> bool:
+    """Whether a Latin name (one or more words) plausibly occurs in Arabic text.
+
+    >>> name_in_arabic("Rubio", "وقال روبيو إن الوقت ينفد"), name_in_arabic("China", "موقف الصين")
+    (True, True)
+    >>> name_in_arabic("Zelensky", "وقال روبيو إن الوقت ينفد")
+    False
+    """
+    key = name.lower().strip()
+    text = normalize_for_matching(arabic_text)
+    if key in GAZETTEER:
+        return any(variant in text for variant in GAZETTEER[key])
+    skeletons = _skeletons(text)
+    parts = [p for p in re.findall(r"[A-Za-z]+", name) if p.lower() not in _QUESTION_WORDS | _TITLE_WORDS]
+
+    def found(part: str) -> bool:
+        if part.lower() in GAZETTEER:
+            return any(variant in text for variant in GAZETTEER[part.lower()])
+        skeleton = latin_skeleton(part)
+        return len(skeleton) >= 2 and any(_close(skeleton, s) for s in skeletons)
+
+    # The family name must be there, and most of the other words: Arabic news often drops first
+    # names ("Steve Witkoff" → ويتكوف), never the family name ("Emmanuel Macron" needs ماكرون).
+    hits = [found(p) for p in parts]
+    return bool(parts) and hits[-1] and sum(hits) * 2 >= len(hits)
+
+
+def key_terms(question: str) -> list[str]:
+    """Names (capitalised words not opening the question, and gazetteer entries) and numbers.
+
+    >>> key_terms("What did Zelensky say about the energy ceasefire?")
+    ['Zelensky']
+    >>> key_terms("What is China's position on the peace talks in 2025?")
+    ['China', '2025']
+    >>> key_terms("Who is Steve Witkoff?")
+    ['Steve Witkoff']
+    """
+    terms: list[str] = []
+    text = re.sub(r"[’']s\b", "", question)
+    for match in re.finditer(r"\b[A-Z][a-zA-Z.]*(?:\s+[A-Z][a-zA-Z.]*)*", text):
+        words = [w for w in match.group().split() if w.lower() not in _QUESTION_WORDS]
+        if words:
+            terms.append(" ".join(words).rstrip("."))
+    lowered = text.lower()
+    for entry in GAZETTEER:
+        if " " in entry and entry in lowered and not any(entry in t.lower() for t in terms):
+            terms.append(entry)
+    terms.extend(re.findall(r"\b\d[\d,.]*\b", text))
+    return terms
+
+
+_NUMBER_WORDS = {
+    "one": 1, "once": 1, "two": 2, "twice": 2, "three": 3, "thrice": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "dozen": 12, "hundred": 100, "thousand": 1000,
+    "واحد": 1, "مره": 1, "اثنان": 2, "اثنين": 2, "مرتين": 2, "مرتان": 2, "يومين": 2, "يومان": 2, "الشهرين": 2,
+    "شهرين": 2, "ثلاث": 3, "ثلاثه": 3, "اربع": 4, "اربعه": 4, "خمس": 5, "خمسه": 5, "ست": 6, "سته": 6,
+    "سبع": 7, "سبعه": 7, "ثماني": 8, "ثمانيه": 8, "تسع": 9, "تسعه": 9, "عشر": 10, "عشره": 10,
+}  # fmt: skip
+
+
+def numbers_in(text: str) -> set[int]:
+    """Numbers written as digits or number words, in English or Arabic.
+
+    >>> sorted(numbers_in("He went twice, in 2025 and ٣ times"))
+    [2, 3, 2025]
+    >>> sorted(numbers_in("سافر روبيو مرتين خلال الشهرين الماضيين"))
+    [2]
+    """
+    normal = normalize_for_matching(text)
+    found = {int(d.replace(",", "")) for d in re.findall(r"\d[\d,]*", normal) if d.replace(",", "").isdigit()}
+    for word in re.findall(r"\w+", normal):
+        bare = word[1:] if word[:1] in "وب" and word[1:] in _NUMBER_WORDS else word
+        if bare in _NUMBER_WORDS:
+            found.add(_NUMBER_WORDS[bare])
+    return found

@@ -1,0 +1,132 @@
+"""Checks, in code, that what an answer says is what its evidence says.
+
+Per sentence of an answer:
+- ``support``: the share of its content words found in the cited evidence (same language);
+- ``contradictions``: a negation or doubt the evidence has and the sentence lacks (or the
+  reverse), numbers absent from the evidence (digits and number words in both languages), Latin
+  names with no plausible Arabic spelling in the evidence or the question, Arabic script inside
+  an English sentence.
+
+A same-language sentence with strong support and no contradiction is *verified*. A sentence
+in another language than its evidence cannot be checked word by word: with no contradiction it
+is a *draft*; with one it is removed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answering.names import name_in_arabic, numbers_in
+from assistant.text.arabic import arabic_share, language_of, normalize_for_matching
+from assistant.text.words import MARKER, content_tokens
+
+# Words capitalised at the start of a sentence that are not names.
+_CAPITALISED_WORDS = set(
+    re.findall(
+        r"\w+",
+        "the he she it they we i a an in on at this that these those there his her their its according but and "
+        "also however yes no not draft translation unverified when while after before since during mr mrs",
+    )
+)
+
+# Negation and doubt, the words that turn a statement into its opposite. A small model copying a
+# quote drops them ("we still doubt Putin's team comes in good faith" → "Putin's team comes in
+# good faith"); an answer that loses or gains one says something else than its quote.
+# Matched on normalised words (``normalize_for_matching``); "لا" before "يزال" means "still",
+# "غير أن" means "but", and "طائرات بدون طيار" are drones.
+_POLARITY_AR = re.compile(
+    r"(?:^|\s)(?:[وف]?(?:لا(?!\s+[يتن]?زال)|لم|لن|ليس|ليست|ليسوا|لسنا|لست|غير(?!\s+ان(?:\s|$))|عدم"
+    r"|(?:ب|من )?دون(?!\s+طيار))|[وف]?(?:[انيت]?شك|يشكك|تشكك|مشكوك))(?=\s|$)"
+)
+_POLARITY_EN = re.compile(
+    r"\b(?:not|no|never|nor|neither|none|nothing|without|cannot|doubts?|doubted|doubtful|den(?:y|ies|ied)|"
+    r"unlikely|\w+n't)\b",
+    re.I,
+)
+
+
+def polarity(text: str) -> bool:
+    """Whether ``text`` negates or doubts something (Arabic or English cue words).
+
+    >>> polarity("ما زلنا نشك في أن فريق بوتين يأتي بنية حسنة"), polarity("فريق بوتين يأتي بنية حسنة")
+    (True, False)
+    >>> polarity("لا يزال الوفد في موسكو"), polarity("We don't know."), polarity("He knows.")
+    (False, True, False)
+    """
+    body = MARKER.sub(" ", text)
+    if language_of(body) == "ar":
+        normal = " ".join(re.findall(r"\w+", normalize_for_matching(body)))
+        return bool(_POLARITY_AR.search(normal))
+    return bool(_POLARITY_EN.search(body))
+
+
+def support(sentence: str, evidence: str) -> float:
+    """Share of the sentence's content words present in the evidence (1.0 for none).
+
+    >>> support("قال روبيو إن الوقت يمر بسرعة", "وأعاده برسالة مفادها أن الوقت يمر بسرعة، قال روبيو")
+    1.0
+    >>> support("أصر روبيو على أن ذلك لم يكن تهديدا", "وأصرّ روبيو على أن ذلك لم يكن تهديدًا")
+    1.0
+    """
+    words = content_tokens(sentence)
+    if not words:
+        return 1.0
+    have = set(content_tokens(evidence))
+    have |= {_without_conjunction(w) for w in have}
+    return sum(1 for w in words if w in have or _without_conjunction(w) in have) / len(words)
+
+
+def restates(sentence: str, question: str) -> bool:
+    """True when every content word of the sentence is already in the question: it answers nothing
+    ("سلالة المشطيات" for "ما السلالة التي تماثلها سلالة المشطيات؟"), however well its quote backs it.
+
+    >>> restates("سلالة المشطيات", "ما السلالة التي تماثلها سلالة المشطيات بحسب الدراسات الأخيرة؟")
+    True
+    >>> restates("السلالة الأخت لجميع الحيوانات", "ما السلالة التي تماثلها سلالة المشطيات؟")
+    False
+    >>> restates("نعم.", "هل قال ذلك؟")
+    False
+    """
+    return bool(content_tokens(sentence)) and support(sentence, question) == 1.0
+
+
+def _without_conjunction(word: str) -> str:
+    """A word without a leading و or ف ("and", "so"), which attach to any Arabic word: وأصر is أصر.
+    The stemmer leaves them (too many words begin with و: وزير, وقت), so ``support`` matches both.
+
+    >>> _without_conjunction("واصر"), _without_conjunction("وزير"), _without_conjunction("وقت")
+    ('اصر', 'زير', 'وقت')
+    """
+    return word[1:] if word[:1] in ("و", "ف") and len(word) >= 4 else word
+
+
+def contradictions(sentence: str, evidence: str, question: str = "") -> list[str]:
+    """What in ``sentence`` disagrees with ``evidence`` (empty when nothing does).
+
+    >>> contradictions("Rubio went to Saudi Arabia 3 times.", "سافر روبيو إلى السعودية مرتين")
+    ['number 3 is not in the evidence']
+    >>> contradictions("Obama said so.", "قال روبيو ذلك")
+    ['name Obama is not in the evidence']
+    """
+    problems = []
+    if polarity(evidence) and not polarity(sentence):
+        problems.append("the evidence negates or doubts, the sentence does not")
+    elif polarity(sentence) and not polarity(evidence) and not polarity(question):
+        problems.append("the sentence negates or doubts, the evidence does not")
+    allowed = numbers_in(evidence) | numbers_in(question)
+    for number in sorted(numbers_in(sentence) - allowed):
+        problems.append(f"number {number} is not in the evidence")
+    if arabic_share(sentence) < 0.5:
+        if arabic_share(sentence) > 0:
+            problems.append("Arabic script inside an English sentence")
+        body = MARKER.sub(" ", sentence)
+        for name in re.findall(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*", body):
+            name = " ".join(w for w in name.split() if w.lower() not in _CAPITALISED_WORDS)
+            if not name:
+                continue
+            if language_of(evidence) == "ar" and not name_in_arabic(name, evidence + " " + question):
+                if name.lower() not in question.lower():
+                    problems.append(f"name {name} is not in the evidence")
+            elif language_of(evidence) == "en" and name.lower() not in (evidence + " " + question).lower():
+                problems.append(f"name {name} is not in the evidence")
+    return problems

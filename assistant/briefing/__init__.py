@@ -1,0 +1,1 @@
+"""Briefings: cited documents over many articles."""

@@ -1,0 +1,350 @@
+"""The ``Briefer``: one page over many articles, every line traceable to a quoted sentence.
+
+It selects the articles (a topic search, or ids, or all, within dates), folds near-duplicates
+into one, and reads each article by rules, one method per section:
+
+- **Who said what**: speech attribution (``attribution``): speaker, the verbatim clause, direct
+  or reported.
+- **Summary**: the lead sentences of the most relevant articles (news leads summarise), then
+  the next sentences, skipping near-repeats.
+- **Timeline**: sentences with a date expression (``dates``), resolved against the article's date
+  when it is known and left relative when it is not.
+- **Disputed or uncertain** and **open questions**: sentences with cue words (denial,
+  accusation, doubt; "not yet clear", "whether", "will").
+
+Every item quotes a sentence (or clause) verbatim, with offsets checked against the article
+text, and cites the passage (chunk) that holds it. With a language model, Arabic quotes in an
+English briefing get a rendering, kept only when code finds no contradiction with the quote and
+always marked as an unverified draft; without one (the extractive backend) the quote stands
+alone.
+
+Deliberately not here: abstractive summaries written by the model (the small offline model
+invents facts, see DESIGN.md) and clustering by embeddings (near-duplicates are found by
+shared word shingles, which is what syndicated copies share).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from assistant.answering.verification import contradictions
+from assistant.briefing.attribution import PEOPLE, Attribution, attribute_sentences
+from assistant.briefing.dates import resolve_when
+from assistant.briefing.document import SECTIONS, Briefing, Event, Point, Statement
+from assistant.briefing.rules import DISPUTE_CUES, OPEN_CUES, fold_duplicates, has_cue, similar
+from assistant.errors import SettingsError
+from assistant.models.prompts import load_prompts
+from assistant.records import Citation
+from assistant.retrieval.search import HybridSearcher
+from assistant.settings import BriefingSettings
+from assistant.storage.catalog import ArticleInfo, Catalog, ChunkRow
+from assistant.storage.chroma import Filters
+from assistant.text.arabic import language_of, normalize_for_matching, sentence_spans
+from assistant.text.injection import looks_like_instructions
+
+_QUOTE_MARKS = '"«“”»'
+
+
+@dataclass
+class _Sentence:
+    article: ArticleInfo
+    order: int  # the article's rank in the selection
+    position: int  # sentence index in the article
+    start: int
+    end: int
+    text: str
+
+
+class _Citer:
+    """Numbers citations: one ``n`` per (chunk, quote span); quotes are checked against the article."""
+
+    def __init__(self, catalog: Catalog, texts: dict[str, str]) -> None:
+        self.catalog = catalog
+        self.texts = texts
+        self.numbers: dict[tuple[str, int, int], int] = {}
+        self._rows: dict[str, list[ChunkRow]] = {}
+
+    def rows_of(self, article_id: str) -> list[ChunkRow]:
+        if article_id not in self._rows:
+            ids = self.catalog.chunk_ids_of(article_id)
+            self._rows[article_id] = list(self.catalog.chunk_rows(ids).values())
+        return self._rows[article_id]
+
+    def cite(self, article: ArticleInfo, start: int, end: int) -> Citation | None:
+        text = self.texts[article.article_id]
+        row = next((r for r in self.rows_of(article.article_id) if r.start <= start < r.end), None)
+        if row is None:
+            return None
+        end = min(end, row.end)  # a sentence longer than its chunk is quoted up to the chunk's end
+        quote = text[start:end].strip()
+        start = text.index(quote, start)
+        end = start + len(quote)
+        if not quote or text[start:end] != quote:  # the quote must be the article's own words
+            return None
+        n = self.numbers.setdefault((row.chunk_id, start, end), len(self.numbers) + 1)
+        return Citation(n, row.to_passage(), quote, start, end)
+
+    def sentence(self, sentence: _Sentence, start: int = 0, end: int | None = None) -> Citation | None:
+        """The citation of a sentence, or of the clause ``start:end`` within it."""
+        s = sentence.start + start
+        e = sentence.start + (end if end is not None else len(sentence.text))
+        return self.cite(sentence.article, s, e)
+
+
+class _Laps:
+    """Seconds per stage, reported to ``progress`` as each ends."""
+
+    def __init__(self, progress: Callable[[str], None] | None) -> None:
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.timings[stage] = round(now - self._clock, 3)
+        self._clock = now
+        if self.progress:
+            self.progress(stage)
+
+
+class Briefer:
+    """Builds briefings over the catalog; ``chat_model`` (None: extractive) renders quotes that are
+    not in the briefing's language, and ``backend`` names it in the document."""
+
+    def __init__(
+        self,
+        *,
+        searcher: HybridSearcher,
+        catalog: Catalog,
+        chat_model: BaseChatModel | None,
+        settings: BriefingSettings,
+        backend: str,
+    ) -> None:
+        self.searcher = searcher
+        self.catalog = catalog
+        self.chat_model = chat_model
+        self.settings = settings
+        self.backend = backend
+
+    def build(
+        self,
+        topic: str | None = None,
+        scope: Filters | None = None,
+        *,
+        language: str = "en",
+        max_articles: int | None = None,
+        max_rendered: int | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> Briefing:
+        """The briefing (see the module docstring) on ``topic`` (None: every article in ``scope``) over the
+        articles ``scope`` admits (its article ids, in their order, or all); caps default to the settings."""
+        if language not in ("en", "ar"):
+            raise SettingsError(f"language must be 'en' or 'ar'; got {language!r}")
+        max_articles = self.settings.max_articles if max_articles is None else max_articles
+        if max_articles < 1:
+            raise SettingsError(f"max_articles must be at least 1; got {max_articles}")
+        laps = _Laps(progress)
+        selected = self._select(topic, scope or Filters(), max_articles)
+        texts = {a.article_id: self.catalog.article_text(a.article_id) or "" for a in selected}
+        kept = fold_duplicates([texts[a.article_id] for a in selected], self.settings.duplicate_overlap)
+        merged = len(selected) - len(kept)
+        selected = [selected[i] for i in kept]
+        laps("select")
+        citer = _Citer(self.catalog, texts)
+        briefing = Briefing(topic, language, self.backend, selected, merged_duplicates=merged, timings=laps.timings)
+        per_article = self._sentences(selected, texts, briefing)
+        briefing.statements = self._statements(per_article, citer)
+        laps("statements")
+        briefing.summary = self._summary(per_article, citer)
+        laps("summary")
+        self._dated_and_cued(per_article, citer, briefing)
+        laps("timeline")
+        _renumber(briefing)
+        self._render(briefing, self.settings.max_rendered if max_rendered is None else max_rendered)
+        laps("render")
+        return briefing
+
+    # -- selection -----------------------------------------------------------------------
+
+    def _select(self, topic: str | None, scope: Filters, max_articles: int) -> list[ArticleInfo]:
+        infos = {a.article_id: a for a in self.catalog.articles()}
+        if scope.article_ids:
+            unknown = [a for a in scope.article_ids if a not in infos]
+            if unknown:
+                raise SettingsError(
+                    f"No ingested article has the id {unknown[0]!r}; `briefing sources --json` lists them."
+                )
+            pool = [infos[a] for a in scope.article_ids]
+        else:
+            pool = list(infos.values())
+        pool = [a for a in pool if scope.admits(a)]
+        if not pool:
+            raise SettingsError("No article matches: ingest articles first, or widen the dates or the article list.")
+        if topic:
+            allowed = tuple(a.article_id for a in pool) if scope.article_ids else ()
+            pool = self._on_topic(topic, pool, infos, replace(scope, article_ids=allowed), max_articles)
+        else:
+            pool.sort(key=lambda a: (a.published is None, -(a.published.toordinal() if a.published else 0)))
+        return pool[:max_articles]
+
+    def _on_topic(
+        self, topic: str, pool: list[ArticleInfo], infos: dict[str, ArticleInfo], filters: Filters, max_articles: int
+    ) -> list[ArticleInfo]:
+        """The articles of ``pool`` about ``topic``, best first: one of their passages is close to the
+        best passage's similarity, or matched by the topic's own words."""
+        k = min(self.settings.topic_passages, self.settings.passages_per_article * max_articles)
+        passages, trace = self.searcher.search_traced(topic, k, filters)
+        dense = dict(trace.dense)
+        lexical = {cid for cid, _ in trace.lexical} if trace.lexical_weight > 0 else set()
+        floor = max(dense.values(), default=0.0) - self.settings.topic_margin
+        ranked: list[ArticleInfo] = []
+        for p in passages:
+            info = infos.get(p.article_id)
+            on_topic = dense.get(p.chunk_id, -1.0) >= floor or p.chunk_id in lexical
+            if info is not None and info in pool and info not in ranked and on_topic:
+                ranked.append(info)
+        if not ranked:
+            raise SettingsError(f"No article is about {topic!r}; try other words, or no topic for all articles.")
+        return ranked
+
+    @staticmethod
+    def _sentences(selected: list[ArticleInfo], texts: dict[str, str], briefing: Briefing) -> list[list[_Sentence]]:
+        """Each article's sentences, without a repeated title and without text addressed to an assistant
+        (never quoted; counted on the briefing)."""
+        per_article: list[list[_Sentence]] = []
+        for order, article in enumerate(selected):
+            text = texts[article.article_id]
+            sentences = []
+            for position, (s, e) in enumerate(sentence_spans(text)):
+                sentence = text[s:e]
+                if position == 0 and normalize_for_matching(sentence.strip()) == normalize_for_matching(article.title):
+                    continue
+                if looks_like_instructions(sentence):
+                    briefing.suspected_injections += 1
+                    continue
+                sentences.append(_Sentence(article, order, position, s, e, sentence))
+            per_article.append(sentences)
+        return per_article
+
+    # -- sections ------------------------------------------------------------------------
+
+    def _statements(self, per_article: list[list[_Sentence]], citer: _Citer) -> list[Statement]:
+        """Who said what: known people and speakers heard in several articles first, a few lines each."""
+        found: list[tuple[Attribution, _Sentence]] = []
+        for sentences in per_article:
+            for attribution in attribute_sentences([s.text for s in sentences]):
+                found.append((attribution, sentences[attribution.index]))
+        counts = Counter(speaker for a, _ in found for speaker in a.speakers)
+        seen_quotes: set[str] = set()
+        statements: list[Statement] = []
+        for attribution, sentence in sorted(found, key=lambda x: (x[1].order, -counts[x[0].speakers[0]])):
+            citation = citer.sentence(sentence, attribution.start, attribution.end)
+            if citation is None or normalize_for_matching(citation.quote) in seen_quotes:
+                continue
+            seen_quotes.add(normalize_for_matching(citation.quote))
+            for speaker in attribution.speakers:
+                statements.append(
+                    Statement(speaker, "", citation.quote, citation, attribution.reported, False,
+                              attribution.speaker_original)
+                )  # fmt: skip
+        # Group by speaker (most quoted first), keeping the article order within a speaker.
+        speaker_rank = {s: i for i, (s, _) in enumerate(counts.most_common())}
+        statements.sort(key=lambda st: speaker_rank.get(st.speaker, len(speaker_rank)))
+        articles_of: dict[str, set[str]] = {}
+        for st in statements:
+            articles_of.setdefault(st.speaker, set()).add(st.citation.passage.article_id)
+        statements.sort(
+            key=lambda st: (st.speaker not in PEOPLE, -len(articles_of[st.speaker]), speaker_rank[st.speaker])
+        )
+        per_speaker: Counter[str] = Counter()
+        capped: list[Statement] = []
+        for statement in statements:
+            per_speaker[statement.speaker] += 1
+            if per_speaker[statement.speaker] <= self.settings.per_speaker and len(capped) < self.settings.statements:
+                capped.append(statement)
+        return capped
+
+    def _summary(self, per_article: list[list[_Sentence]], citer: _Citer) -> list[Point]:
+        """Leads first: every article's lead, then every article's second sentence, and so on."""
+        leads = [[s for s in sentences if len(s.text.split()) >= 8 and s.text.strip()[:1] not in _QUOTE_MARKS]
+                 for sentences in per_article]  # fmt: skip
+        candidates = [article[i] for i in range(3) for article in leads if i < len(article)]
+        summary: list[Point] = []
+        for sentence in candidates:
+            if len(summary) >= self.settings.summary_points:
+                break
+            if any(similar(sentence.text, p.quote) for p in summary):
+                continue
+            citation = citer.sentence(sentence)
+            if citation:
+                summary.append(Point("", citation.quote, citation, False))
+        return summary
+
+    def _dated_and_cued(self, per_article: list[list[_Sentence]], citer: _Citer, briefing: Briefing) -> None:
+        """The timeline, the disputed points and the open questions, in one pass over the sentences."""
+        caps = self.settings
+        summary_quotes = {p.quote for p in briefing.summary}
+        for sentences in per_article:
+            for sentence in sentences:
+                when = resolve_when(sentence.text, sentence.article.published)
+                if when is not None and len(briefing.timeline) < caps.timeline_candidates:
+                    citation = citer.sentence(sentence)
+                    if citation:
+                        briefing.timeline.append(Event(*when, "", citation.quote, citation, False))
+                if has_cue(sentence.text, DISPUTE_CUES) and len(briefing.disputed) < caps.disputed_points:
+                    citation = citer.sentence(sentence)
+                    if citation and citation.quote not in summary_quotes:
+                        briefing.disputed.append(Point("", citation.quote, citation, False))
+                elif has_cue(sentence.text, OPEN_CUES) and len(briefing.open_questions) < caps.open_questions:
+                    citation = citer.sentence(sentence)
+                    if citation and citation.quote not in summary_quotes:
+                        briefing.open_questions.append(Point("", citation.quote, citation, False))
+        briefing.timeline.sort(key=lambda ev: (ev.date is None, ev.date or date.min, ev.citation.quote_start))
+        briefing.timeline = briefing.timeline[: caps.timeline_points]
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def _render(self, briefing: Briefing, budget: int) -> None:
+        """Fill in ``text``: the quote itself when it is in the briefing's language (verified), a
+        checked draft from the model for the first ``budget`` other items, else nothing."""
+        arabic = briefing.language == "ar"
+        model = self.chat_model if briefing.language == "en" else None
+        prompt = load_prompts()["translate_sentence"]
+        rendered: dict[str, str] = {}
+
+        def render(quote: str) -> tuple[str, bool]:
+            if (language_of(quote) == "ar") == arabic:
+                return quote, True
+            if model is None or (quote not in rendered and len(rendered) >= budget):
+                return "", False
+            if quote not in rendered:
+                reply = model.invoke(prompt.messages(sentence=quote))
+                text = " ".join(str(reply.content).split())
+                rendered[quote] = "" if not text or contradictions(text, quote) else text
+                briefing.renderings["asked"] += 1
+                briefing.renderings["kept" if rendered[quote] else "dropped"] += 1
+            return rendered[quote], False
+
+        for name in ("statements", "summary", "disputed", "open_questions", "timeline"):  # budget: statements first
+            updated: list[Any] = []
+            for x in getattr(briefing, name):
+                text, verified = render(x.quote)
+                updated.append(replace(x, text=text, verified=verified))
+            setattr(briefing, name, updated)
+
+
+def _renumber(briefing: Briefing) -> None:
+    """Number citations in reading order: [1] is the first one the reader meets."""
+    numbers: dict[int, int] = {}
+    for name in SECTIONS:
+        items = getattr(briefing, name)
+        for x in items:
+            numbers.setdefault(x.citation.n, len(numbers) + 1)
+        setattr(briefing, name, [replace(x, citation=replace(x.citation, n=numbers[x.citation.n])) for x in items])

@@ -1,0 +1,245 @@
+"""The briefing document: its records (points, statements, events) and its exports to
+Markdown, HTML and JSON. Every string from an article is escaped on the way out."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from assistant.records import DRAFT_LABEL, Citation
+from assistant.storage.catalog import ArticleInfo
+
+# The sections' field names on ``Briefing``, in reading order.
+SECTIONS = ("summary", "statements", "timeline", "disputed", "open_questions")
+
+
+@dataclass(frozen=True)
+class Point:
+    """A summary point, a disputed point or an open question."""
+
+    text: str  # rendered in the briefing's language ("" when not rendered)
+    quote: str  # the article's own words, verbatim
+    citation: Citation
+    verified: bool  # text is the quote itself, in the briefing's language
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Who said what."""
+
+    speaker: str  # as the briefing shows it: a known name, or the article's words for the speaker
+    text: str  # what they said, rendered in the briefing's language ("" when not rendered)
+    quote: str  # the article's own words, verbatim
+    citation: Citation
+    reported: bool  # reported speech ("said that …") rather than a direct quotation
+    verified: bool  # text is the quote itself, in the briefing's language
+    speaker_original: str = ""  # the speaker as the article writes it
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated (or relatively dated) event."""
+
+    when: str  # "2025-03-28", "week of 2025-03-17", or the article's own words ("يوم الجمعة")
+    date: date | None  # the resolved day, when it could be resolved
+    resolved: bool
+    text: str
+    quote: str
+    citation: Citation
+    verified: bool
+
+
+@dataclass
+class Briefing:
+    """A cited briefing; ``citations`` numbers every passage quoted, once."""
+
+    topic: str | None
+    language: str
+    backend: str
+    articles: list[ArticleInfo]
+    summary: list[Point] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
+    timeline: list[Event] = field(default_factory=list)
+    disputed: list[Point] = field(default_factory=list)
+    open_questions: list[Point] = field(default_factory=list)
+    merged_duplicates: int = 0
+    suspected_injections: int = 0  # sentences left out because they address an AI assistant
+    renderings: dict[str, int] = field(default_factory=lambda: {"asked": 0, "kept": 0, "dropped": 0})
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def citations(self) -> list[Citation]:
+        items: list[Any] = [*self.summary, *self.statements, *self.timeline, *self.disputed, *self.open_questions]
+        seen: dict[int, Citation] = {}
+        for item in items:
+            seen.setdefault(item.citation.n, item.citation)
+        return [seen[n] for n in sorted(seen)]
+
+    def sections(self) -> list[tuple[str, list[Any]]]:
+        """(heading, items) in reading order."""
+        return [
+            ("Summary", self.summary),
+            ("Who said what", self.statements),
+            ("Timeline", self.timeline),
+            ("Disputed or uncertain", self.disputed),
+            ("Open questions", self.open_questions),
+        ]
+
+    # -- exports -------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        def item(x: Any) -> dict[str, Any]:
+            data = {k: v for k, v in asdict(x).items() if k != "citation"}
+            if isinstance(data.get("date"), date):
+                data["date"] = data["date"].isoformat()
+            data["citation"] = x.citation.n
+            return data
+
+        return {
+            "topic": self.topic,
+            "language": self.language,
+            "backend": self.backend,
+            "articles": [
+                {
+                    "article_id": a.article_id,
+                    "title": a.title,
+                    "source": a.source,
+                    "published": a.published.isoformat() if a.published else None,
+                }
+                for a in self.articles
+            ],  # fmt: skip
+            "merged_duplicates": self.merged_duplicates,
+            "suspected_injections": self.suspected_injections,
+            "renderings": self.renderings,
+            "summary": [item(x) for x in self.summary],
+            "statements": [item(x) for x in self.statements],
+            "timeline": [item(x) for x in self.timeline],
+            "disputed": [item(x) for x in self.disputed],
+            "open_questions": [item(x) for x in self.open_questions],
+            "citations": [c.to_dict() for c in self.citations],
+            "timings": self.timings,
+        }
+
+    def to_markdown(self) -> str:
+        """Markdown; article text is escaped so it renders as text."""
+        title = f"Briefing: {md_escape(self.topic)}" if self.topic else "Briefing"
+        lines = [f"# {title}", "", self._header(md_escape), ""]
+        for heading, items in self.sections():
+            lines += [f"## {heading}", ""]
+            if not items:
+                lines.append("_Nothing found in the articles._")
+            for x in items:
+                lines.append(f"- {self._line_md(x)}")
+            lines.append("")
+        lines += ["## Sources", ""]
+        for c in self.citations:
+            title = md_escape(c.passage.title or "untitled")
+            lines.append(f"{c.n}. {title} — {_where(c, md_escape)} of article `{c.passage.article_id}`")
+        return "\n".join(lines).rstrip() + "\n"
+
+    def _header(self, escape: Callable[[str], str]) -> str:
+        n = len(self.articles)
+        dup = f" ({self.merged_duplicates} near-duplicates folded in)" if self.merged_duplicates else ""
+        if self.suspected_injections:
+            dup += f"; {self.suspected_injections} sentence(s) addressed to an AI assistant were left out"
+        return (
+            f"{n} article{'s' if n != 1 else ''}{dup}; backend {escape(self.backend)}. Every line quotes the "
+            f'article\'s own words, cited [n]. Lines marked "{DRAFT_LABEL}" are machine renderings: rely on the quote.'
+        )
+
+    def _line_md(self, x: Any) -> str:
+        prefix = ""
+        if isinstance(x, Statement):
+            kind = "reported" if x.reported else "direct"
+            prefix = f"**{md_escape(x.speaker)}** ({kind}): "
+        elif isinstance(x, Event):
+            prefix = f"**{md_escape(x.when)}**{'' if x.resolved else ' (relative)'}: "
+        quote = f"«{md_escape(x.quote)}» [{x.citation.n}]"
+        if x.verified or not x.text:
+            return prefix + quote
+        return f"{prefix}*{DRAFT_LABEL}:* {md_escape(x.text)} — {quote}"
+
+    def to_html(self) -> str:
+        """A standalone HTML page; every article string is escaped, text direction is automatic."""
+        e = html.escape
+        title = f"Briefing: {self.topic}" if self.topic else "Briefing"
+        parts = [
+            "<!doctype html>",
+            f'<html lang="{e(self.language)}"><head><meta charset="utf-8"><title>{e(title)}</title>',
+            f"<style>{HTML_CSS}</style></head><body>",
+            self.html_body(),
+            "</body></html>",
+        ]
+        return "\n".join(parts)
+
+    def html_body(self) -> str:
+        """The briefing as an HTML fragment (what the UI shows)."""
+        e = html.escape
+        title = f"Briefing: {self.topic}" if self.topic else "Briefing"
+        out = [f'<article class="briefing"><h1 dir="auto">{e(title)}</h1><p class="meta">{self._header(e)}</p>']
+        for heading, items in self.sections():
+            out.append(f"<h2>{heading}</h2>")
+            if not items:
+                out.append('<p class="none">Nothing found in the articles.</p>')
+                continue
+            out.append("<ul>")
+            out.extend(f"<li>{self._line_html(x)}</li>" for x in items)
+            out.append("</ul>")
+        out.append('<h2>Sources</h2><ol class="sources">')
+        for c in self.citations:
+            title = e(c.passage.title or "untitled")
+            out.append(f'<li value="{c.n}" id="source-{c.n}"><span dir="auto">{title}</span> — {_where(c, e)}</li>')
+        out.append("</ol></article>")
+        return "".join(out)
+
+    def _line_html(self, x: Any) -> str:
+        e = html.escape
+        head = ""
+        if isinstance(x, Statement):
+            kind = "reported" if x.reported else "direct"
+            head = f'<b dir="auto">{e(x.speaker)}</b> <span class="kind">({kind} speech)</span>'
+        elif isinstance(x, Event):
+            rel = "" if x.resolved else ' <span class="kind">(relative to the article\'s date)</span>'
+            head = f'<b dir="auto">{e(x.when)}</b>{rel}'
+        draft = ""
+        if x.text and not x.verified:
+            label = f'<span class="draft-label">{DRAFT_LABEL}:</span>'
+            draft = f'<div class="draft">{label} <span dir="auto">{e(x.text)}</span></div>'
+        quote = (
+            f'<blockquote dir="auto">{e(x.quote)} <a class="cite" href="#source-{x.citation.n}">[{x.citation.n}]</a>'
+            "</blockquote>"
+        )
+        return (f'<div class="head">{head}</div>' if head else "") + draft + quote
+
+
+HTML_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.6; }
+.meta, .kind, .none { color: #555; font-size: 0.9em; }
+ul { list-style: none; padding: 0; }
+li { margin: 0.7em 0; }
+blockquote { margin: 0.2em 0; padding: 0.1em 0.8em; border-inline-start: 3px solid #93c5fd; background: #f8fafc; }
+a.cite { text-decoration: none; font-weight: 700; }
+.draft { background: #fffbeb; border: 1px dashed #d97706; padding: 0.1em 0.5em; margin: 0.2em 0; }
+.draft-label { font-weight: 700; color: #92400e; font-size: 0.85em; }
+ol.sources li { margin: 0.2em 0; }
+"""
+
+
+def _where(c: Citation, escape: Callable[[str], str]) -> str:
+    """Where a citation's quote is: source, date, character span."""
+    when = c.passage.published.isoformat() if c.passage.published else "date unknown"
+    return f"{escape(c.passage.source)}, {when}; characters {c.quote_start}–{c.quote_end}"
+
+
+def md_escape(text: str | None) -> str:
+    """Markdown-escape untrusted text: no HTML, links, emphasis or headings come through.
+
+    >>> print(md_escape("<script>x</script> [a](javascript:b) *c* #d"))
+    &lt;script&gt;x&lt;/script&gt; \\[a\\](javascript:b) \\*c\\* \\#d
+    """
+    text = html.escape(" ".join((text or "").split()), quote=False)
+    return re.sub(r"([\\`*_{}\[\]#!|~])", r"\\\1", text)

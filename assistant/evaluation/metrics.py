@@ -1,0 +1,195 @@
+"""Scoring functions for evaluation: pure, small, each with a hand-checkable example.
+
+Retrieval: a retrieved passage is a *hit* for a question when it contains one of the
+question's evidence strings (after Arabic and case normalisation) or when its article key is
+the question's ``gold_passage_id`` / ``gold_doc_id``.
+
+Answers: key facts (every ``must`` group found), token F1 against the reference (SQuAD
+normalisation plus Arabic normalisation), citations that hold the evidence, quotes found
+verbatim in their passage.
+
+Deliberately not here: running questions or reading files (``scoring``, ``runner``).
+
+>>> rank_of_first_hit([False, False, True, True])
+3
+>>> recall_at([3, None, 1], 1), recall_at([3, None, 1], 5), round(mrr_at([3, None, 1], 10), 4)
+(0.3333333333333333, 0.6666666666666666, 0.4444)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from assistant.records import Citation, Passage
+from assistant.text.arabic import normalize_for_matching
+
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_for_evidence(text: str) -> str:
+    """Arabic-normalised, lower-cased, whitespace collapsed.
+
+    >>> normalize_for_evidence("  الوقتُ   يمر ")
+    'الوقت يمر'
+    """
+    return _SPACE.sub(" ", normalize_for_matching(text)).strip()
+
+
+def contains_evidence(text: str, evidence: Sequence[str]) -> bool:
+    """True when ``text`` holds one of the evidence strings (normalised).
+
+    >>> contains_evidence("قال إن الوقتَ يمر بسرعة", ["الوقت يمر"])
+    True
+    """
+    haystack = normalize_for_evidence(text)
+    return any(e.strip() and normalize_for_evidence(e) in haystack for e in evidence)
+
+
+def is_hit(passage: Passage, row: Mapping[str, object]) -> bool:
+    """Whether a retrieved passage answers an eval row (evidence or gold id)."""
+    gold = {row.get("gold_passage_id"), row.get("gold_doc_id")} - {None, ""}
+    if passage.key in gold:
+        return True
+    evidence = row.get("evidence") or []
+    assert isinstance(evidence, list)
+    return contains_evidence(passage.text, evidence)
+
+
+def cites_evidence(passage: Passage, row: Mapping[str, object]) -> bool:
+    """Whether a cited passage holds the row's evidence: an evidence string when the row has
+    any, else its gold id. A row without either (an unanswerable one) has no right citation.
+
+    >>> p = Passage("c", "a", "xquad-02-00", 0, "قال إن الوقت يمر", 0, 16, "t", "s", "ar", None, None, 0.0)
+    >>> cites_evidence(p, {"evidence": ["الوقت يمر"]}), cites_evidence(p, {"evidence": []})
+    (True, False)
+    """
+    evidence = row.get("evidence") or []
+    assert isinstance(evidence, list)
+    if any(isinstance(e, str) and e.strip() for e in evidence):
+        return contains_evidence(passage.text, evidence)
+    return is_hit(passage, row)
+
+
+def quote_is_verbatim(citation: Citation) -> bool:
+    """Whether a citation's quote appears, character for character, in its passage."""
+    return bool(citation.quote) and citation.quote in citation.passage.text
+
+
+def rank_of_first_hit(hits: Sequence[bool]) -> int | None:
+    """1-based rank of the first hit, or None."""
+    for rank, hit in enumerate(hits, start=1):
+        if hit:
+            return rank
+    return None
+
+
+def recall_at(ranks: Sequence[int | None], k: int) -> float:
+    """Share of questions whose first hit is within the top ``k``."""
+    return sum(1 for r in ranks if r is not None and r <= k) / len(ranks) if ranks else 0.0
+
+
+def mrr_at(ranks: Sequence[int | None], k: int) -> float:
+    """Mean reciprocal rank of the first hit, counting only ranks within ``k``."""
+    return sum(1.0 / r for r in ranks if r is not None and r <= k) / len(ranks) if ranks else 0.0
+
+
+def retrieval_summary(ranks: Sequence[int | None]) -> dict[str, float]:
+    """recall@1/3/5/10 and MRR@10 for a list of first-hit ranks."""
+    return {
+        "n": float(len(ranks)),
+        "recall@1": recall_at(ranks, 1),
+        "recall@3": recall_at(ranks, 3),
+        "recall@5": recall_at(ranks, 5),
+        "recall@10": recall_at(ranks, 10),
+        "mrr@10": mrr_at(ranks, 10),
+    }
+
+
+def key_facts_found(answer_text: str, must: Sequence[Sequence[str]]) -> bool:
+    """Every ``must`` group has one alternative in the answer (case- and Arabic-normalised).
+
+    >>> key_facts_found("Rubio went twice.", [["twice", "two times"], ["Rubio"]])
+    True
+    >>> key_facts_found("Rubio went.", [["twice"]])
+    False
+    """
+    text = normalize_for_evidence(answer_text)
+    return bool(must) and all(any(normalize_for_evidence(alt) in text for alt in group) for group in must)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (``q`` in 0–1) of ``values``; 0.0 for none.
+
+    >>> percentile([4, 1, 3, 2, 5], 0.5), percentile([4, 1, 3, 2, 5], 0.95), percentile([], 0.5)
+    (3, 5, 0.0)
+    """
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+_ENGLISH_ARTICLES = re.compile(r"\b(a|an|the)\b")
+# The Arabic definite article, at the start of a word that keeps at least two letters without it.
+_ARABIC_ARTICLE = re.compile(r"(?<!\w)ال(?=\w{2})")
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD's answer normalisation (lower case, no punctuation, no English articles, single
+    spaces) after Arabic normalisation (``normalize_for_matching``), also dropping the Arabic
+    article "ال" at the start of a word.
+
+    >>> normalize_answer("The Panthers' defense: 308 points!")
+    'panthers defense 308 points'
+    >>> normalize_answer("الدفاعُ «٣٠٨» نقطة")
+    'دفاع 308 نقطه'
+    """
+    text = normalize_for_matching(text)
+    text = "".join(c for c in text if not unicodedata.category(c).startswith("P"))
+    text = _ENGLISH_ARTICLES.sub(" ", text)
+    text = _ARABIC_ARTICLE.sub("", text)
+    return " ".join(text.split())
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    """Harmonic mean of token precision and recall after ``normalize_answer`` (SQuAD's F1).
+
+    Two empty texts agree (1.0); one empty text against a non-empty one scores 0.0.
+
+    >>> token_f1("308 points", "308")  # precision 1/2, recall 1/1
+    0.6666666666666666
+    >>> token_f1("the Panthers gave up 308", "Panthers surrendered 308 points")  # 2 common: p 2/4, r 2/4
+    0.5
+    >>> token_f1("", ""), token_f1("x", "")
+    (1.0, 0.0)
+    """
+    predicted = normalize_answer(prediction).split()
+    expected = normalize_answer(reference).split()
+    if not predicted or not expected:
+        return float(predicted == expected)
+    common = sum((Counter(predicted) & Counter(expected)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(predicted), common / len(expected)
+    return 2 * precision * recall / (precision + recall)
+
+
+def share(values: Sequence[bool]) -> float | None:
+    """The share of true values; None when there are none (a rate of nothing is not 0).
+
+    >>> share([True, False, True, True]), share([])
+    (0.75, None)
+    """
+    return sum(values) / len(values) if values else None
+
+
+def mean(values: Sequence[float]) -> float | None:
+    """The arithmetic mean; None for no values.
+
+    >>> mean([0.5, 1.0, 0.0]), mean([])
+    (0.5, None)
+    """
+    return sum(values) / len(values) if values else None

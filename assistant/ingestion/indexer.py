@@ -1,0 +1,186 @@
+"""The ``Indexer``: files in, searchable chunks out.
+
+Per article: read and clean (``reading``), sort into unchanged, added or replacing (by content
+hash and source key), chunk (``chunking``). Per batch of chunks: embed chunks and their
+candidate sentences in one call, write the vectors, commit the catalog, drop replaced chunks,
+all inside a journal so that a crash is rolled back to whole articles. One writer at a time
+holds the store's lock; others wait.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from assistant.errors import IngestError
+from assistant.ingestion.chunking import chunk_article, index_text
+from assistant.ingestion.reading import iter_input_files, read_file
+from assistant.models.embedding import Embedder
+from assistant.records import Article, Chunk, IngestFailure, IngestReport
+from assistant.settings import ChunkingSettings, EmbeddingSettings, IngestSettings
+from assistant.storage.catalog import Catalog, SentenceVectors
+from assistant.storage.chroma import ChromaStore
+from assistant.storage.consistency import WriterLock, journal, recover
+from assistant.text.words import candidate_spans
+
+# Called as progress(articles_done, articles_seen_so_far) during ingestion.
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class _Batch:
+    """Articles chunked but not yet embedded and committed."""
+
+    items: list[tuple[Article, list[Chunk]]] = field(default_factory=list)
+    replacing: dict[str, str] = field(default_factory=dict)  # new article id → old article id
+
+    @property
+    def n_chunks(self) -> int:
+        return sum(len(chunks) for _, chunks in self.items)
+
+
+@dataclass
+class _Run:
+    """One ingestion's state: its report, the batch being filled, the keys seen, its progress."""
+
+    report: IngestReport = field(default_factory=IngestReport)
+    batch: _Batch = field(default_factory=_Batch)
+    seen_keys: set[str] = field(default_factory=set)
+    done: int = 0
+    seen: int = 0
+
+
+class Indexer:
+    """Ingests files into a catalog and a vector store that are already paired."""
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        store: ChromaStore,
+        embedder: Embedder,
+        ingest: IngestSettings,
+        chunking: ChunkingSettings,
+        embedding: EmbeddingSettings,
+        lock_path: Path,
+    ) -> None:
+        self.catalog = catalog
+        self.store = store
+        self.embedder = embedder
+        self.ingest_settings = ingest
+        self.chunking = chunking
+        self.embedding = embedding
+        self.writer = WriterLock(lock_path)
+
+    def recover_if_idle(self) -> None:
+        """Roll back what an interrupted ingestion left, unless another process is ingesting now
+        (its journal is live)."""
+        if self.writer.acquire(blocking=False):
+            try:
+                recover(self.catalog, self.store)
+            finally:
+                self.writer.release()
+
+    def ingest(self, paths: list[str | Path] | str | Path, progress: Progress | None = None) -> IngestReport:
+        """Ingest files and folders (see ``Assistant.ingest``), holding the writer lock."""
+        started = time.perf_counter()
+        with self.writer:
+            recover(self.catalog, self.store)
+            report = self._ingest([paths] if isinstance(paths, str | Path) else paths, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _ingest(self, paths: list[str | Path], progress: Progress | None) -> IngestReport:
+        run = _Run()
+        for raw in paths:
+            try:
+                files = list(iter_input_files([raw]))
+            except IngestError as exc:
+                run.report.failed.append(IngestFailure(exc.path, exc.reason))
+                continue
+            for path in files:
+                self._ingest_file(path, run, progress)
+        self._flush(run.batch, run.report)
+        return run.report
+
+    def _ingest_file(self, path: Path, run: _Run, progress: Progress | None) -> None:
+        report = run.report
+        notes: list[str] = []
+        try:
+            articles, row_errors = read_file(path, self.ingest_settings.max_file_bytes, notes)
+        except IngestError as exc:
+            report.failed.append(IngestFailure(exc.path, exc.reason))
+            return
+        except OSError as exc:
+            report.failed.append(IngestFailure(str(path), f"could not be read ({exc.strerror})"))
+            return
+        report.failed.extend(IngestFailure(f"{e.path}:{e.line}", e.reason) for e in row_errors)
+        report.warnings.extend(IngestFailure(str(path), note) for note in notes)
+        run.seen += len(articles)
+        for article in articles:
+            self._plan(article, run)
+            run.done += 1
+            if run.batch.n_chunks >= self.ingest_settings.batch_chunks:
+                self._flush(run.batch, report)
+                run.batch = _Batch()
+            if progress:
+                progress(run.done, run.seen)
+
+    def _plan(self, article: Article, run: _Run) -> None:
+        """Sort one article into unchanged, added or replacing, and chunk it if it is new."""
+        batch, report = run.batch, run.report
+        in_batch = any(a.id == article.id for a, _ in batch.items)  # the same text under another name
+        if article.key in run.seen_keys or in_batch or self.catalog.has_article(article.id):
+            report.unchanged.append(article.id)
+            return
+        run.seen_keys.add(article.key)
+        old_id = self.catalog.article_id_for_key(article.key)
+        embed_title = self.embedding.embed_title
+        chunks = chunk_article(
+            article,
+            chunk_tokens=self.chunking.chunk_tokens,
+            overlap_sentences=self.chunking.overlap_sentences,
+            max_model_tokens=self.chunking.max_model_tokens,
+            model_tokens=lambda text: self.embedder.count_tokens(index_text(article.title, text, embed_title)),
+        )
+        batch.items.append((article, chunks))
+        if old_id:
+            batch.replacing[article.id] = old_id
+            report.replaced.append(article.id)
+        else:
+            report.added.append(article.id)
+
+    def _flush(self, batch: _Batch, report: IngestReport) -> None:
+        """Embed, write vectors, then commit the catalog; then drop replaced chunks."""
+        if not batch.items:
+            return
+        articles = {a.id: a for a, _ in batch.items}
+        chunks = [c for _, cs in batch.items for c in cs]
+        vectors, sentences = self._embed(articles, chunks)
+        old_chunks = [cid for old in batch.replacing.values() for cid in self.catalog.chunk_ids_of(old)]
+        new_ids = {c.id for c in chunks}
+        with journal(self.catalog, [c.id for c in chunks] + old_chunks):  # a crash in here is rolled back
+            self.store.upsert(articles, chunks, vectors)
+            self.catalog.put(batch.items, replacing=batch.replacing.values(), sentences=(self.embedder.name, sentences))
+            self.store.delete_chunks([cid for cid in old_chunks if cid not in new_ids])
+        report.chunks_added += len(chunks)
+
+    def _embed(
+        self, articles: dict[str, Article], chunks: list[Chunk]
+    ) -> tuple[np.ndarray, dict[str, SentenceVectors]]:
+        """The chunks' vectors, and each chunk's candidate sentences with their vectors."""
+        embed_title = self.embedding.embed_title
+        texts = [index_text(articles[c.article_id].title, c.text, embed_title) for c in chunks]
+        spans = {c.id: candidate_spans(c.text) for c in chunks} if self.embedding.sentence_vectors else {}
+        # One call for chunks and sentences: the encoder batches texts of similar length together.
+        embedded = self.embedder.embed_passages(texts + [c.text[s:e] for c in chunks for s, e in spans.get(c.id, [])])
+        sentences: dict[str, SentenceVectors] = {}
+        row = len(chunks)
+        for cid, chunk_spans in spans.items():
+            sentences[cid] = (chunk_spans, embedded[row : row + len(chunk_spans)])
+            row += len(chunk_spans)
+        return embedded[: len(chunks)], sentences

@@ -1,0 +1,272 @@
+"""Reading inputs into cleaned ``Article`` records.
+
+Supported: ``.txt``, ``.md``, ``.html``/``.htm`` (main text by trafilatura) and ``.jsonl``
+(one article a line). Folders are walked for those extensions. Bytes are decoded as UTF-8,
+else as whatever charset-normalizer detects (Arabic often arrives as Windows-1256); a file
+that is not text raises ``IngestError`` naming it, and a batch goes on without it.
+
+JSON Lines fields: ``title, text, url, published, source, lang`` plus an optional id; the
+aliases in ``JSONL_FIELDS`` let other shapes load as is (the ANT corpus: ``doc_id, title,
+time, url, src, text``).
+
+Deliberately not here: chunking, embedding, storing (later stages), and fetching URLs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import charset_normalizer
+
+from assistant.errors import IngestError
+from assistant.ingestion.cleaning import strip_boilerplate
+from assistant.records import Article, content_hash
+from assistant.text.arabic import language_of
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm"}
+JSONL_SUFFIXES = {".jsonl"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+
+# Our field ← the names it may have in a JSON Lines file, first match wins.
+JSONL_FIELDS: dict[str, tuple[str, ...]] = {
+    "id": ("id", "passage_id", "doc_id", "article_id", "guid"),
+    "title": ("title", "headline"),
+    "text": ("text", "body", "content", "article"),
+    "url": ("url", "link"),
+    "published": ("published", "time", "date", "published_at", "datetime"),
+    "source": ("source", "src", "site", "publisher"),
+    "lang": ("lang", "language"),
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A JSON Lines row that could not be read (the rest of the file still is)."""
+
+    path: str
+    line: int
+    reason: str
+
+
+def iter_input_files(paths: list[str | Path]) -> Iterator[Path]:
+    """Files to ingest: given files as they are, folders walked in sorted order.
+
+    Raises ``IngestError`` for a path that does not exist or a given file of an unsupported type.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if (
+                    child.is_file()
+                    and child.suffix.lower() in SUPPORTED_SUFFIXES
+                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                ):
+                    yield child
+        elif path.is_file():
+            yield path
+        else:
+            raise IngestError(path, "no such file or folder; check the path")
+
+
+# UTF-8 with at most this share of invalid bytes is UTF-8 with damage, not another charset.
+DAMAGED_UTF8_SHARE = 0.02
+
+
+def decode_bytes(data: bytes, path: Path | str, notes: list[str] | None = None) -> str:
+    """Decode ``data`` as UTF-8, else as the detected charset; reject what is not text.
+
+    UTF-8 with a few invalid bytes (≤ 2%) keeps its text: the bad bytes become U+FFFD and a
+    note says how many (``notes``)."""
+    if not data.strip():
+        raise IngestError(path, "the file is empty; nothing to ingest")
+    if b"\x00" in data[:8192]:
+        raise IngestError(path, "the file is binary, not text; give .txt, .md, .html or .jsonl files")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    repaired = data.decode("utf-8-sig", errors="replace")
+    damaged = repaired.count("\ufffd")
+    has_multibyte = any(ord(c) > 127 and c != "\ufffd" for c in repaired)
+    if has_multibyte and damaged <= DAMAGED_UTF8_SHARE * len(data):
+        if notes is not None:
+            notes.append(f"{damaged} invalid UTF-8 byte sequence(s) replaced with \ufffd; the rest is intact")
+        return repaired
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise IngestError(path, "the file is not text in any known encoding; save it as UTF-8 text and ingest it again")
+    return str(best)
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of ``text``: 'ar' when mostly Arabic script, else py3langid's guess.
+
+    >>> detect_language("قال روبيو إن الوقت ينفد"), detect_language("Rubio said time is running out")
+    ('ar', 'en')
+    """
+    sample = text[:3000]
+    if language_of(sample) == "ar":
+        return "ar"
+    import py3langid  # imported here: loading its model costs ~0.3 s and Arabic needs none
+
+    lang, _score = py3langid.classify(sample)
+    return str(lang)
+
+
+def parse_date(value: object) -> date | None:
+    """A date from ISO text, RFC 2822 text, a datetime or a date; None when unknown.
+
+    >>> parse_date("Fri, 16 Feb 2018 03:03:10 +0400"), parse_date("2025-04-04T10:00:00Z")
+    (datetime.date(2018, 2, 16), datetime.date(2025, 4, 4))
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text).date()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def make_article(
+    *,
+    key: str,
+    text: str,
+    title: str | None = None,
+    source: str = "",
+    url: str | None = None,
+    published: date | None = None,
+    lang: str | None = None,
+) -> Article:
+    """Clean ``text`` and build an ``Article`` whose id hashes its title and cleaned text.
+
+    The title defaults to the first line of the cleaned text.
+    """
+    cleaned, stripped = strip_boilerplate(text)
+    if not cleaned:
+        raise IngestError(key, "no article text is left after removing boilerplate")
+    if not title:
+        title = cleaned.split("\n", 1)[0].strip().lstrip("#").strip()[:300]
+    return Article(
+        id=content_hash(title, cleaned),
+        key=key,
+        title=title,
+        text=cleaned,
+        source=source,
+        lang=lang or detect_language(cleaned),
+        published=published,
+        url=url or None,
+        stripped=tuple(stripped),
+    )
+
+
+def _read_html(raw: str, path: Path) -> Article:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(raw, include_comments=False, include_tables=False, with_metadata=True)
+    text = getattr(doc, "text", None) if doc is not None else None
+    if not text:
+        raise IngestError(path, "no article text found in this HTML page")
+    url = getattr(doc, "url", None)
+    return make_article(
+        key=url or str(path.resolve()),
+        text=text,
+        title=getattr(doc, "title", None),
+        source=getattr(doc, "sitename", None) or getattr(doc, "hostname", None) or path.parent.name,
+        url=url,
+        published=parse_date(getattr(doc, "date", None)),
+    )
+
+
+def _field(row: dict[str, object], name: str) -> object:
+    for alias in JSONL_FIELDS[name]:
+        if row.get(alias) not in (None, ""):
+            return row[alias]
+    return None
+
+
+def article_from_row(row: dict[str, object], where: str) -> Article:
+    """An ``Article`` from one JSON Lines object (field aliases in ``JSONL_FIELDS``)."""
+    text = _field(row, "text")
+    if not isinstance(text, str) or not text.strip():
+        raise IngestError(where, "the row has no 'text' field (or it is empty)")
+    ident, url = _field(row, "id"), _field(row, "url")
+    title = _field(row, "title")
+    return make_article(
+        key=str(ident or url or content_hash(str(title), text)),
+        text=text,
+        title=str(title) if title else None,
+        source=str(_field(row, "source") or ""),
+        url=str(url) if url else None,
+        published=parse_date(_field(row, "published")),
+        lang=str(_field(row, "lang") or "") or None,
+    )
+
+
+def read_jsonl(raw: str, path: Path) -> tuple[list[Article], list[RowError]]:
+    """Articles from a JSON Lines text; bad rows are reported with their line numbers."""
+    articles: list[Article] = []
+    errors: list[RowError] = []
+    # split("\n"), not splitlines(): JSON strings may hold U+2028 or U+0085, which
+    # splitlines() would treat as line ends and so cut a row in two.
+    for number, line in enumerate(raw.split("\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            errors.append(RowError(str(path), number, f"not valid JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        if not isinstance(row, dict):
+            errors.append(RowError(str(path), number, "not a JSON object; each line must be {...}"))
+            continue
+        try:
+            articles.append(article_from_row(row, where))
+        except IngestError as exc:
+            errors.append(RowError(str(path), number, exc.reason))
+    if not articles and not errors:
+        raise IngestError(path, "the file has no JSON lines")
+    return articles, errors
+
+
+def read_file(path: Path, max_bytes: int, notes: list[str] | None = None) -> tuple[list[Article], list[RowError]]:
+    """Read one input file into articles (and, for JSON Lines, the rows that failed); ``notes``
+    receives what was repaired on the way (damaged UTF-8)."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise IngestError(path, f"unsupported file type {suffix or '(none)'!r}; give .txt, .md, .html or .jsonl files")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise IngestError(
+            path,
+            f"the file is {size:,} bytes, over the limit of {max_bytes:,}; split it or raise "
+            "BRIEFING_INGEST__MAX_FILE_BYTES",
+        )
+    raw = decode_bytes(path.read_bytes(), path, notes)
+    if suffix in JSONL_SUFFIXES:
+        return read_jsonl(raw, path)
+    if suffix in HTML_SUFFIXES:
+        return [_read_html(raw, path)], []
+    if suffix in {".md", ".markdown"}:
+        # Markdown emphasis and link syntax stay in the text: quotes must match the file.
+        first = next((ln for ln in raw.splitlines() if ln.strip()), "")
+        title = re.sub(r"^#+\s*", "", first).strip() or None
+        return [make_article(key=str(path.resolve()), text=raw, title=title, source=path.parent.name)], []
+    return [make_article(key=str(path.resolve()), text=raw, source=path.parent.name)], []

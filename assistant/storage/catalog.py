@@ -1,0 +1,327 @@
+"""The catalog: a SQLite record of every ingested article and its chunks.
+
+It is the record manager of the index (which source key holds which article version), the
+source list the interfaces show, the home of each article's cleaned text (chunk texts are
+slices of it, by offsets) and the record of the boilerplate stripped from it — kept outside
+the vector index, as asked. It lives beside the Chroma store (``catalog.sqlite``).
+
+An article counts as ingested only once its catalog row is committed, and that happens after
+its vectors are in Chroma; so a crash leaves at worst vectors with no catalog row, which
+searches ignore and the next ingestion overwrites (chunk ids are deterministic).
+
+It also keeps the vectors of each chunk's sentences once the answer stage has embedded them
+(the first time the chunk is retrieved), with the model that made them; they go with the chunk.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from assistant.records import Article, Chunk, Passage, Stripped
+
+# A chunk's sentences as the answer stage embeds them: offsets within the chunk text, and one
+# unit vector per sentence (rows in the same order).
+SentenceVectors = tuple[list[tuple[int, int]], np.ndarray]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    article_id TEXT PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    url TEXT,
+    published TEXT,
+    lang TEXT NOT NULL,
+    text TEXT NOT NULL,
+    stripped TEXT NOT NULL,
+    n_chunks INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    chunk_id TEXT PRIMARY KEY REFERENCES chunks(chunk_id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    spans TEXT NOT NULL,
+    vectors BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+"""
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """An article as the catalog lists it (text not included)."""
+
+    article_id: str
+    key: str
+    title: str
+    source: str
+    url: str | None
+    published: date | None
+    lang: str
+    n_chunks: int
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    """A chunk's position, with what a passage needs from its article."""
+
+    chunk_id: str
+    article_id: str
+    key: str
+    index: int
+    start: int
+    end: int
+    text: str
+    title: str
+    source: str
+    url: str | None
+    published: date | None
+    lang: str
+
+    def to_passage(self, score: float = 0.0, dense_rank: int | None = None, lexical_rank: int | None = None) -> Passage:
+        """This chunk as a retrieved passage, with how it ranked."""
+        return Passage(
+            chunk_id=self.chunk_id, article_id=self.article_id, key=self.key, index=self.index, text=self.text,
+            start=self.start, end=self.end, title=self.title, source=self.source, lang=self.lang,
+            published=self.published, url=self.url, score=score, dense_rank=dense_rank, lexical_rank=lexical_rank,
+        )  # fmt: skip
+
+
+class Catalog:
+    """SQLite catalog; safe to share between threads (one connection, one lock)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- stamps -------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every change to articles, so caches (the lexical index) know to refresh."""
+        return int(self.get_meta("generation") or 0)
+
+    # -- articles ----------------------------------------------------------------------
+
+    def article_id_for_key(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT article_id FROM articles WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def has_article(self, article_id: str) -> bool:
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+        return row is not None
+
+    def put(
+        self,
+        items: Iterable[tuple[Article, list[Chunk]]],
+        *,
+        replacing: Iterable[str] = (),
+        sentences: tuple[str, dict[str, SentenceVectors]] | None = None,
+    ) -> None:
+        """Commit articles and their chunks in one transaction, removing replaced versions; with
+        ``sentences`` (model name, vectors per chunk id) the chunks' sentence vectors go in it too."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._transaction() as db:
+            for old_id in replacing:
+                db.execute("DELETE FROM articles WHERE article_id = ?", (old_id,))
+            for article, chunks in items:
+                stripped = json.dumps([{"rule": s.rule, "text": s.text} for s in article.stripped], ensure_ascii=False)
+                db.execute(
+                    "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        article.id,
+                        article.key,
+                        article.title,
+                        article.source,
+                        article.url,
+                        article.published.isoformat() if article.published else None,
+                        article.lang,
+                        article.text,
+                        stripped,
+                        len(chunks),
+                        now,
+                    ),
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?)",
+                    [(c.id, c.article_id, c.index, c.start, c.end) for c in chunks],
+                )
+            if sentences:
+                self._put_sentence_vectors(db, *sentences)
+            generation = int((db.execute("SELECT value FROM meta WHERE key='generation'").fetchone() or [0])[0])
+            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(generation + 1),))
+
+    def articles(self) -> list[ArticleInfo]:
+        """Every article, newest first (unknown dates last), then by title."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT article_id, key, title, source, url, published, lang, n_chunks FROM articles "
+                "ORDER BY published IS NULL, published DESC, title"
+            ).fetchall()
+        return [
+            ArticleInfo(r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5]) if r[5] else None, r[6], r[7])
+            for r in rows
+        ]
+
+    def article_text(self, article_id: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT text FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def stripped(self, article_id: str) -> list[Stripped]:
+        """The boilerplate removed from an article before indexing."""
+        with self._lock:
+            row = self._db.execute("SELECT stripped FROM articles WHERE article_id = ?", (article_id,)).fetchone()
+        return [Stripped(**item) for item in json.loads(row[0])] if row else []
+
+    def counts(self) -> tuple[int, int]:
+        """(articles, chunks)."""
+        with self._lock:
+            n_articles = self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+            n_chunks = self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return int(n_articles), int(n_chunks)
+
+    # -- chunks ------------------------------------------------------------------------
+
+    _CHUNK_SELECT = (
+        "SELECT c.chunk_id, c.article_id, c.idx, c.start, c.end, a.text, a.title, a.source, a.url, "
+        "a.published, a.lang, a.key FROM chunks c JOIN articles a ON a.article_id = c.article_id"
+    )
+
+    @staticmethod
+    def _chunk_row(r: tuple) -> ChunkRow:  # type: ignore[type-arg]
+        return ChunkRow(
+            chunk_id=r[0],
+            article_id=r[1],
+            key=r[11],
+            index=r[2],
+            start=r[3],
+            end=r[4],
+            text=r[5][r[3] : r[4]],
+            title=r[6],
+            source=r[7],
+            url=r[8],
+            published=date.fromisoformat(r[9]) if r[9] else None,
+            lang=r[10],
+        )
+
+    def chunk_rows(self, chunk_ids: list[str]) -> dict[str, ChunkRow]:
+        """Rows for the given chunk ids; ids unknown to the catalog are left out."""
+        found: dict[str, ChunkRow] = {}
+        with self._lock:
+            for i in range(0, len(chunk_ids), 500):
+                batch = chunk_ids[i : i + 500]
+                marks = ",".join("?" * len(batch))
+                for r in self._db.execute(f"{self._CHUNK_SELECT} WHERE c.chunk_id IN ({marks})", batch):
+                    found[r[0]] = self._chunk_row(r)
+        return found
+
+    def iter_chunk_rows(self) -> Iterator[ChunkRow]:
+        """Every chunk, article by article, in a stable order (one article text in memory at a time)."""
+        with self._lock:
+            article_ids = [r[0] for r in self._db.execute("SELECT article_id FROM articles ORDER BY article_id")]
+        for article_id in article_ids:
+            with self._lock:
+                rows = self._db.execute(
+                    f"{self._CHUNK_SELECT} WHERE c.article_id = ? ORDER BY c.idx", (article_id,)
+                ).fetchall()
+            for r in rows:
+                yield self._chunk_row(r)
+
+    # -- sentence vectors ----------------------------------------------------------------
+
+    def sentence_vectors(self, chunk_ids: list[str], model: str) -> dict[str, SentenceVectors]:
+        """The stored sentence vectors of these chunks made by ``model`` (chunks without any are left out)."""
+        found: dict[str, SentenceVectors] = {}
+        with self._lock:
+            for i in range(0, len(chunk_ids), 500):
+                batch = chunk_ids[i : i + 500]
+                marks = ",".join("?" * len(batch))
+                rows = self._db.execute(
+                    f"SELECT chunk_id, spans, vectors FROM sentence_vectors WHERE model = ? AND chunk_id IN ({marks})",
+                    [model, *batch],
+                ).fetchall()
+                for chunk_id, spans, blob in rows:
+                    offsets = [(int(s), int(e)) for s, e in json.loads(spans)]
+                    # A chunk with no candidate sentence (a list of names, say) has an empty blob.
+                    vectors = np.frombuffer(blob, dtype=np.float32).reshape(len(offsets), -1 if offsets else 0)
+                    found[chunk_id] = (offsets, vectors)
+        return found
+
+    def put_sentence_vectors(self, model: str, items: dict[str, SentenceVectors]) -> None:
+        """Store chunks' sentence vectors; chunks no longer in the catalog are skipped."""
+        with self._transaction() as db:
+            self._put_sentence_vectors(db, model, items)
+
+    @staticmethod
+    def _put_sentence_vectors(db: sqlite3.Connection, model: str, items: dict[str, SentenceVectors]) -> None:
+        for chunk_id, (offsets, vectors) in items.items():
+            if len(offsets) != len(vectors):
+                raise ValueError(f"{len(offsets)} sentence spans but {len(vectors)} vectors for chunk {chunk_id}")
+            db.execute(
+                "INSERT OR REPLACE INTO sentence_vectors SELECT ?, ?, ?, ? "
+                "WHERE EXISTS (SELECT 1 FROM chunks WHERE chunk_id = ?)",
+                (
+                    chunk_id,
+                    model,
+                    json.dumps(offsets),
+                    np.ascontiguousarray(vectors, dtype=np.float32).tobytes(),
+                    chunk_id,
+                ),
+            )
+
+    def chunk_ids_of(self, article_id: str) -> list[str]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT chunk_id FROM chunks WHERE article_id = ? ORDER BY idx", (article_id,)
+            ).fetchall()
+        return [r[0] for r in rows]

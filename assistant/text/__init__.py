@@ -1,0 +1,1 @@
+"""Pure functions on text shared by every stage: Arabic normalisation, language, injection checks."""

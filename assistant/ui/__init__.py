@@ -1,0 +1,1 @@
+"""The chat UI: pure HTML rendering apart from the Gradio wiring."""

@@ -1,0 +1,259 @@
+"""The chat UI's HTML, built from answers and articles: pure functions, no Gradio.
+
+Article text is untrusted. The transcript is HTML built here, and every string that comes from
+an article or a model (titles, passages, quotes, answers, even the question) goes through
+``esc`` first, which also neutralises the template characters of Gradio's HTML component. URLs
+are shown as links only when they are plain http(s). The only markup added to an answer's own
+text are the links of its ``[n]`` markers to its citations.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from assistant.records import DRAFT_LABEL, Answer, AnswerSentence, Citation
+
+Turn = dict[str, str]  # {"question", "standalone", "html"}
+
+STATE_BADGES = {
+    "verified": ("✓ Verified", "checked by code against the quoted article sentence"),
+    "draft": ("⚠ Draft, unverified", "a machine rendering of the quote; rely on the original beside it"),
+    "quoted": ("❝ Quoted", "the article's own words, not translated"),
+    "abstained": ("∅ Not in the articles", "no passage answers this question"),
+}
+STATUS_TEXT = {
+    "retrieving": "Searching the articles…",
+    "checking": "Checking which sentence answers…",
+    "writing": "Writing (not yet checked)…",
+}
+_MARKER = re.compile(r"\[(\d+)\]")
+
+CSS = """
+#transcript { min-height: 420px; max-height: 68vh; overflow-y: auto !important; }
+.answer-body > :first-child { margin-top: 0.2em; }
+.empty-hint { color: var(--body-text-color-subdued); padding: 2em 1em; text-align: center; }
+.turn { margin: 0 0 1.25em 0; }
+.msg { border-radius: 10px; padding: 0.7em 0.9em; margin: 0.35em 0; line-height: 1.55; }
+.msg.user { background: var(--color-accent-soft); margin-left: 18%; }
+.msg.bot { background: var(--background-fill-secondary); border: 1px solid var(--border-color-primary);
+  margin-right: 6%; }
+.msg.error { background: #fdecea; border: 1px solid #f5c2c0; color: #7a1c16; }
+.badge { display: inline-block; font-size: 0.85em; font-weight: 600; padding: 0.15em 0.6em; border-radius: 999px;
+  margin-bottom: 0.45em; }
+.badge-note { font-size: 0.85em; color: var(--body-text-color-subdued); margin-left: 0.4em; }
+.state-verified .badge { background: #dcf5e3; color: #14532d; }
+.state-draft .badge { background: #fff1c2; color: #713f12; }
+.state-quoted .badge { background: #dbeafe; color: #1e3a8a; }
+.state-abstained .badge { background: #e5e7eb; color: #374151; }
+.state-pending .badge { background: #ede9fe; color: #4c1d95; }
+.sent { margin: 0.3em 0; }
+blockquote.sent.quote { border-inline-start: 3px solid #93c5fd; margin: 0.4em 0; padding: 0.2em 0.8em;
+  background: var(--background-fill-primary); font-size: 1.05em; }
+.draft-pair { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8em; align-items: start; }
+.draft-pair .draft { border: 1px dashed #d97706; border-radius: 6px; padding: 0.3em 0.6em; background: #fffbeb; }
+.draft-label { display: block; font-size: 0.8em; font-weight: 700; color: #92400e; text-transform: uppercase;
+  letter-spacing: 0.03em; }
+a.cite { font-weight: 700; text-decoration: none; padding: 0 0.1em; cursor: pointer; }
+details.citation { margin: 0.35em 0; border: 1px solid var(--border-color-primary); border-radius: 6px;
+  padding: 0.3em 0.6em; background: var(--background-fill-primary); }
+details.citation[open] { box-shadow: 0 0 0 2px #93c5fd; }
+details.citation summary { cursor: pointer; font-size: 0.9em; }
+.passage { margin-top: 0.4em; line-height: 1.7; white-space: pre-wrap; }
+.passage mark { background: #fde68a; padding: 0 0.1em; }
+.meta { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 0.5em; }
+details.removed { font-size: 0.8em; color: var(--body-text-color-subdued); margin-top: 0.4em; }
+details.removed summary { cursor: pointer; }
+.pending-text { white-space: pre-wrap; color: var(--body-text-color-subdued); }
+#briefing { max-height: 75vh; overflow-y: auto !important; }
+.briefing ul { list-style: none; padding: 0; }
+.briefing blockquote { margin: 0.2em 0; padding: 0.1em 0.8em; border-inline-start: 3px solid #93c5fd;
+  background: var(--background-fill-secondary); }
+.briefing .draft { background: #fffbeb; border: 1px dashed #d97706; padding: 0.1em 0.5em; margin: 0.2em 0; }
+.briefing .draft-label { font-weight: 700; color: #92400e; font-size: 0.85em; }
+.briefing .kind, .briefing .meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
+table.sources { width: 100%; font-size: 0.88em; border-collapse: collapse; }
+table.sources td, table.sources th { padding: 0.25em 0.4em; border-bottom: 1px solid var(--border-color-primary);
+  text-align: start; vertical-align: top; }
+"""
+
+# Clicking a marker opens (and shows) its passage. Event delegation: the transcript re-renders.
+TRANSCRIPT_JS = """
+element.addEventListener('click', (event) => {
+  const link = event.target.closest('a.cite');
+  if (!link) return;
+  event.preventDefault();
+  const target = element.querySelector('#' + CSS.escape(link.dataset.target || ''));
+  if (!target) return;
+  target.open = true;
+  target.scrollIntoView({block: 'nearest', behavior: 'smooth'});
+});
+// Keep the newest message in view while an answer streams in.
+watch('value', () => {
+  const box = element.closest('#transcript') || element;
+  box.scrollTop = box.scrollHeight;
+});
+"""
+
+
+def esc(text: object) -> str:
+    """HTML-escape untrusted text, including the characters Gradio's templates treat specially.
+
+    >>> esc('<img src=x onerror=alert(1)> ${x} {{y}}')
+    '&lt;img src=x onerror=alert(1)&gt; &#36;&#123;x&#125; &#123;&#123;y&#125;&#125;'
+    """
+    escaped = html.escape(str(text), quote=True)
+    return escaped.replace("$", "&#36;").replace("{", "&#123;").replace("}", "&#125;").replace("`", "&#96;")
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is plain http(s), else None (never ``javascript:`` and the like)."""
+    if url and re.match(r"^https?://[^\s\"'<>]+$", url.strip(), re.I):
+        return url.strip()
+    return None
+
+
+def _with_markers(text: str, turn: int, known: set[int]) -> str:
+    """Escaped text whose ``[n]`` markers link to citation ``n`` of this turn."""
+
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in known:
+            return ""
+        target = f"cite-{turn}-{n}"
+        return f'<a class="cite" href="#{target}" data-target="{target}" title="Open passage {n}">[{n}]</a>'
+
+    return _MARKER.sub(link, esc(text))
+
+
+def render_passage(citation: Citation) -> str:
+    """The cited passage, escaped, with the quoted span inside a ``<mark>``."""
+    passage = citation.passage
+    start = citation.quote_start - passage.start
+    end = citation.quote_end - passage.start
+    if not (0 <= start <= end <= len(passage.text) and passage.text[start:end] == citation.quote):
+        start = passage.text.find(citation.quote)
+        end = start + len(citation.quote)
+    if start < 0:  # cannot happen for answers made by the pipeline; shown honestly if it does
+        return f'<div class="passage" dir="auto">{esc(passage.text)}</div>'
+    text = passage.text
+    return (
+        f'<div class="passage" dir="auto">{esc(text[:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:])}</div>'
+    )
+
+
+def render_citation(citation: Citation, turn: int) -> str:
+    passage = citation.passage
+    when = passage.published.isoformat() if passage.published else "date unknown"
+    url = safe_url(passage.url)
+    link = f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">link</a>' if url else ""
+    return (
+        f'<details class="citation" id="cite-{turn}-{citation.n}">'
+        f'<summary>[{citation.n}] <span dir="auto">{esc(passage.title or "untitled")}</span> — '
+        f"{esc(passage.source or 'unknown source')} · {esc(when)}{link}</summary>"
+        f"{render_passage(citation)}</details>"
+    )
+
+
+def _render_sentences(sentences: list[AnswerSentence], turn: int, known: set[int]) -> str:
+    parts: list[str] = []
+    i = 0
+    while i < len(sentences):
+        sentence = sentences[i]
+        body = _with_markers(sentence.text, turn, known)
+        if sentence.state == "draft":
+            # A draft sits beside the quote it renders, so the reader can compare.
+            draft = _with_markers(sentence.marked, turn, known)
+            quote = ""
+            if i + 1 < len(sentences) and sentences[i + 1].state == "quote":
+                quote = f'<blockquote class="sent quote" dir="auto">{_with_markers(sentences[i + 1].text, turn, known)}'
+                quote += "</blockquote>"
+                i += 1
+            parts.append(
+                f'<div class="draft-pair"><div class="sent draft" dir="auto"><span class="draft-label">'
+                f"{DRAFT_LABEL}</span>{draft}</div>{quote}</div>"
+            )
+        elif sentence.state == "quote":
+            parts.append(f'<blockquote class="sent quote" dir="auto">{body}</blockquote>')
+        else:
+            parts.append(f'<p class="sent verified" dir="auto">{body}</p>')
+        i += 1
+    return "".join(parts)
+
+
+def render_answer(answer: Answer, turn: int) -> str:
+    """One answer as HTML: state badge, sentences, citations, removed sentences, timings."""
+    label, note = STATE_BADGES[answer.state]
+    known = {c.n for c in answer.citations}
+    if answer.abstained:
+        body = f'<p class="sent" dir="auto">{esc(answer.text)}</p>'
+    else:
+        body = _render_sentences(answer.sentences, turn, known)
+    citations = "".join(render_citation(c, turn) for c in answer.citations)
+    removed = ""
+    if answer.removed:
+        items = "".join(f'<li dir="auto">{esc(text)}</li>' for text in answer.removed)
+        count = len(answer.removed)
+        removed = (
+            f'<details class="removed"><summary>{count} model sentence{"s" if count > 1 else ""} removed by '
+            f"the checks; open to see why</summary><ul>{items}</ul></details>"
+        )
+    meta = f"{esc(answer.backend)} · {sum(answer.timings.values()):.1f} s"
+    earlier = answer.read_with
+    if earlier is not None:  # each question isolated: an English one inside Arabic text keeps its order
+        meta += f' · read with the earlier question: <bdi dir="auto">{esc(earlier)}</bdi>'
+    elif answer.standalone_question != answer.question:
+        meta += f' · understood as: <bdi dir="auto">{esc(answer.standalone_question)}</bdi>'
+    return (
+        f'<div class="msg bot state-{answer.state}" data-state="{answer.state}">'
+        f'<span class="badge">{label}</span><span class="badge-note">{note}</span>'
+        f'<div class="answer-body">{body}</div>'
+        f'<div class="citations">{citations}</div>{removed}<div class="meta">{meta}</div></div>'
+    )
+
+
+def render_error(message: str) -> str:
+    return f'<div class="msg bot error" role="alert" dir="auto">{esc(message)}</div>'
+
+
+def render_pending(status: str, written: str) -> str:
+    text = f'<div class="pending-text" dir="auto">{esc(written)}</div>' if written else ""
+    return f'<div class="msg bot state-pending"><span class="badge">{esc(status)}</span>{text}</div>'
+
+
+def render_transcript(turns: list[Turn], pending: tuple[str, str] | None = None) -> str:
+    """The whole conversation; ``pending`` is the question being answered and its answer so far."""
+    if not turns and pending is None:
+        return (
+            '<div class="empty-hint">Ask about the articles, in English or Arabic. Every answer cites the '
+            "sentence it rests on; click a marker like [1] to read it in its passage.</div>"
+        )
+    parts = [
+        f'<div class="turn"><div class="msg user" dir="auto">{esc(t["question"])}</div>{t["html"]}</div>' for t in turns
+    ]
+    if pending is not None:
+        question, answer_html = pending
+        parts.append(f'<div class="turn"><div class="msg user" dir="auto">{esc(question)}</div>{answer_html}</div>')
+    return "".join(parts)
+
+
+def render_sources(assistant: Any) -> str:
+    """The ingested articles as an escaped table."""
+    infos = assistant.articles()
+    if not infos:
+        return '<p class="empty-hint">No articles yet: upload files below.</p>'
+    rows = "".join(
+        f'<tr><td dir="auto">{esc(i.title or "untitled")}</td><td>{esc(i.published or "—")}</td>'
+        f"<td>{esc(i.source)}</td><td>{i.n_chunks}</td></tr>"
+        for i in infos
+    )
+    return (
+        f'<table class="sources"><thead><tr><th>Article</th><th>Date</th><th>Source</th><th>Chunks</th></tr>'
+        f"</thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def article_choices(assistant: Any) -> list[tuple[str, str]]:
+    """(label, article id) pairs for the filter; labels are plain text (Gradio escapes them)."""
+    return [(f"{i.title or 'untitled'} ({i.source})", i.article_id) for i in assistant.articles()]
