@@ -47,13 +47,19 @@ class StoreError(BriefingError):
 class EmbeddingMismatchError(StoreError):
     """The store was built with a different embedding model or chunking."""
 
-    def __init__(self, path: str, stored: str, wanted: str) -> None:
+    def __init__(
+        self, path: str, stored: str, wanted: str, stored_dim: int | None = None, wanted_dim: int | None = None
+    ) -> None:
         self.path = path
         self.stored = stored
         self.wanted = wanted
+        # Same name, other vectors (another build or a test embedder): the dimensions tell them apart.
+        dims = stored_dim is not None and wanted_dim is not None and stored_dim != wanted_dim
+        was = f"{stored!r} ({stored_dim} dimensions)" if dims else repr(stored)
+        asked = f"{wanted!r} ({wanted_dim} dimensions)" if dims else repr(wanted)
         super().__init__(
-            f"The vector store at {path} was built with embedding model {stored!r}, "
-            f"but the settings ask for {wanted!r}. Use the same model "
+            f"The vector store at {path} was built with embedding model {was}, "
+            f"but the settings ask for {asked}. Use the same model "
             f"(BRIEFING_EMBEDDING__MODEL={stored!r}), point to another store "
             f"(--store DIR / vectorstore_dir=...), or delete {path} and ingest again."
         )

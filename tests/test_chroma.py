@@ -84,17 +84,12 @@ def test_another_dimension_is_refused(tmp_path: Path) -> None:
     assert (caught.value.stored, caught.value.wanted) == ("test/model", "test/model")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a dimension mismatch says the store was built with model 'm', "
-    "but the settings ask for 'm' — the same name twice, and no dimension in the message",
-)
 def test_a_dimension_mismatch_names_the_dimensions(tmp_path: Path) -> None:
     _open(tmp_path / "chroma")
     with pytest.raises(EmbeddingMismatchError) as caught:
         _open(tmp_path / "chroma", dim=8)
     message = str(caught.value).replace(str(tmp_path), "STORE")  # the folder may hold digits
-    assert "3" in message and "8" in message
+    assert "(3 dimensions)" in message and "(8 dimensions)" in message
 
 
 def test_other_chunking_settings_are_refused(tmp_path: Path) -> None:

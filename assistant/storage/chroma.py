@@ -131,7 +131,8 @@ class ChromaStore:
             raise StoreError(f"Could not open the Chroma store at {where}: {str(exc).rstrip('.')}.{hint}") from exc
         stamp = self.collection.metadata or {}
         if stamp.get("embedding_model") != embedding_model or int(stamp.get("dim", dim)) != dim:
-            raise EmbeddingMismatchError(where, str(stamp.get("embedding_model")), embedding_model)
+            stored_dim = int(stamp.get("dim", dim))
+            raise EmbeddingMismatchError(where, str(stamp.get("embedding_model")), embedding_model, stored_dim, dim)
         if stamp.get("chunking") != chunking:
             raise StoreError(
                 f"The store at {where} was chunked with settings {stamp.get('chunking')!r}, not the "
