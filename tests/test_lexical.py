@@ -152,12 +152,6 @@ def test_syncing_the_same_chunks_again_changes_no_score() -> None:
     assert index.generation == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: _reweigh counts the explicit zeros that masking leaves in the matrix, so document "
-    "frequencies (coverage, idf) still include dropped chunks; a word in a live and a dropped chunk can "
-    "get a negative idf and vanish from the results",
-)
 def test_an_index_synced_down_scores_like_one_built_fresh() -> None:
     index = _index("روبيو الوقت", "روبيو روسيا", "Rubio")
     index.sync([("c0", "روبيو الوقت")], 2)

@@ -82,7 +82,10 @@ class LexicalIndex:
         self._alive = np.concatenate([self._alive, np.ones(len(new), dtype=bool)])
 
     def _reweigh(self) -> None:
-        counts = self._counts.multiply(self._alive[:, None]).tocsr() if not self._alive.all() else self._counts
+        counts = self._counts
+        if not self._alive.all():
+            counts = counts.multiply(self._alive[:, None]).tocsr()
+            counts.eliminate_zeros()  # masked rows keep explicit zeros, which would count as documents
         n_docs = max(1, int(self._alive.sum()))
         lengths = np.asarray(counts.sum(axis=1)).ravel()
         avg = float(lengths[self._alive].mean()) if self._alive.any() else 1.0
