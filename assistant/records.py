@@ -175,19 +175,23 @@ class AnswerSentence:
     notes: tuple[str, ...] = ()
 
     @property
+    def markers(self) -> str:
+        """The sentence's citation markers, " [1] [2]"."""
+        return "".join(f" [{n}]" for n in self.citations)
+
+    @property
     def marked(self) -> str:
         """The words with their ``[n]`` citation markers, without the label or quotation marks."""
-        return self.raw + "".join(f" [{n}]" for n in self.citations)
+        return self.raw + self.markers
 
     @property
     def text(self) -> str:
         """The sentence as shown: a quote in «», a draft after its label, with the markers."""
-        markers = "".join(f" [{n}]" for n in self.citations)
         if self.state == "quote":
-            return f"«{self.raw}»{markers}"
+            return f"«{self.raw}»{self.markers}"
         if self.state == "draft":
-            return f"{DRAFT_LABEL}: {self.raw}{markers}"
-        return f"{self.raw}{markers}"
+            return f"{DRAFT_LABEL}: {self.marked}"
+        return self.marked
 
     def to_dict(self) -> dict[str, Any]:
         return {"text": self.text, "state": self.state, "citations": list(self.citations), "notes": list(self.notes)}

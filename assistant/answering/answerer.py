@@ -27,6 +27,7 @@ import re
 import time
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -105,13 +106,18 @@ class _Work:
     tokens_out: int = 0
     clock: float = field(default_factory=time.perf_counter)
 
-    @property
+    # Read once per run: the gates, the writing and the answer all consult them.
+    @cached_property
     def lang(self) -> str:
         return language_of(self.question)
 
-    @property
+    @cached_property
     def asked(self) -> str:
         return asked_question(self.question, self.standalone)
+
+    @cached_property
+    def read_with(self) -> str | None:
+        return joined_question(self.question, self.standalone)
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
@@ -141,7 +147,7 @@ class _Work:
             abstained=abstained,
             backend=self.backend,
             lang=self.lang,
-            read_with=joined_question(self.question, self.standalone),
+            read_with=self.read_with,
             timings=self.timings,
             removed=self.removed,
             tokens_in=self.tokens_in,

@@ -120,13 +120,14 @@ def contradictions(sentence: str, evidence: str, question: str = "") -> list[str
         if arabic_share(sentence) > 0:
             problems.append("Arabic script inside an English sentence")
         body = MARKER.sub(" ", sentence)
+        evidence_lang = language_of(evidence)
         for name in re.findall(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*", body):
             name = " ".join(w for w in name.split() if w.lower() not in _CAPITALISED_WORDS)
             if not name:
                 continue
-            if language_of(evidence) == "ar" and not name_in_arabic(name, evidence + " " + question):
+            if evidence_lang == "ar" and not name_in_arabic(name, evidence + " " + question):
                 if name.lower() not in question.lower():
                     problems.append(f"name {name} is not in the evidence")
-            elif language_of(evidence) == "en" and name.lower() not in (evidence + " " + question).lower():
+            elif evidence_lang == "en" and name.lower() not in (evidence + " " + question).lower():
                 problems.append(f"name {name} is not in the evidence")
     return problems
