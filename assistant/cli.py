@@ -186,7 +186,7 @@ def ask(question: str, backend: Backend | None, store: str | None, as_json: bool
             "state": answer.state,
             "verified": answer.verified,
             "abstained": answer.abstained,
-            "sentences": [asdict(s) for s in answer.sentences],
+            "sentences": [s.to_dict() | {"raw": s.raw} for s in answer.sentences],
             "citations": [c.to_dict() for c in answer.citations],
             "removed": answer.removed,
             "timings": answer.timings,
@@ -194,6 +194,9 @@ def ask(question: str, backend: Backend | None, store: str | None, as_json: bool
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_jsonable))
         return
     click.echo(answer.text)
+    for s in (s for s in answer.sentences if s.trace):  # a rendering, word by word to its quote
+        links = (f"{word} ← {source or '? (untraced)'}" for word, source in s.sources(answer.citations[0].quote))
+        click.echo("  word by word: " + "; ".join(links))
     click.echo(f"\n[{answer.state}] backend {answer.backend}, {sum(answer.timings.values()):.1f} s")
     for c in answer.citations:
         when = c.passage.published.isoformat() if c.passage.published else "date unknown"

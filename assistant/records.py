@@ -153,18 +153,49 @@ class Citation:
 
 # The one label of an English rendering that code could not check; shown before it wherever it appears.
 DRAFT_LABEL = "Draft translation, unverified"
+# The label of a rendering whose every content word code traced to its quote, every check agreeing.
+CHECKED_LABEL = "Checked translation"
+
+
+@dataclass(frozen=True)
+class TracedWord:
+    """A content word of an English rendering and the span of its Arabic quote it renders.
+
+    ``start``/``end``: offsets in the rendering; ``source``: offsets in the quoted sentence, or
+    None (untraced, or supplied by the question). ``via``: ``lexicon``, ``name``, ``number``,
+    ``question``, or ``""`` when untraced.
+    """
+
+    word: str
+    start: int
+    end: int
+    source: tuple[int, int] | None
+    via: str
+
+    @property
+    def traced(self) -> bool:
+        return bool(self.via)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "word": self.word, "start": self.start, "end": self.end,
+            "source": list(self.source) if self.source else None, "via": self.via,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True)
 class AnswerSentence:
     """One sentence of an answer and how it was checked: its words apart from how they are shown.
 
-    ``state``: ``verified`` (checked against its cited evidence by code), ``quote`` (the
-    evidence itself, verbatim), or ``draft`` (could not be checked, e.g. an English rendering of
-    an Arabic quote by the local model; always shown marked).
+    ``state``: ``verified`` (checked against its cited evidence by code, same language),
+    ``checked`` (an English rendering of an Arabic quote whose every content word code traced to
+    the quote, ``trace`` saying where from), ``quote`` (the evidence itself, verbatim), or
+    ``draft`` (a rendering code could not fully trace; shown marked, its untraced words in ``notes``).
 
     >>> AnswerSentence("Time is running out.", "draft", (1,)).text
     'Draft translation, unverified: Time is running out. [1]'
+    >>> AnswerSentence("Friday", "checked", (1,)).text
+    'Checked translation: Friday [1]'
     >>> AnswerSentence("الوقت يمر", "quote", (1,)).text, AnswerSentence("الوقت يمر", "quote", (1,)).marked
     ('«الوقت يمر» [1]', 'الوقت يمر [1]')
     """
@@ -173,6 +204,20 @@ class AnswerSentence:
     state: str
     citations: tuple[int, ...] = ()
     notes: tuple[str, ...] = ()
+    trace: tuple[TracedWord, ...] = ()  # a rendering's content words and where in its quote each came from
+
+    def sources(self, quote: str) -> list[tuple[str, str | None]]:
+        """Each traced content word with the words of ``quote`` (its cited sentence) it came from:
+        None when untraced, "(question)" when the question supplied it."""
+        return [
+            (w.word, quote[w.source[0] : w.source[1]] if w.source else ("(question)" if w.traced else None))
+            for w in self.trace
+        ]
+
+    @property
+    def untraced(self) -> list[str]:
+        """The rendering's content words code could not trace to its quote."""
+        return [w.word for w in self.trace if not w.traced]
 
     @property
     def markers(self) -> str:
@@ -191,10 +236,15 @@ class AnswerSentence:
             return f"«{self.raw}»{self.markers}"
         if self.state == "draft":
             return f"{DRAFT_LABEL}: {self.marked}"
+        if self.state == "checked":
+            return f"{CHECKED_LABEL}: {self.marked}"
         return self.marked
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "state": self.state, "citations": list(self.citations), "notes": list(self.notes)}
+        return {
+            "text": self.text, "state": self.state, "citations": list(self.citations), "notes": list(self.notes),
+            "trace": [w.to_dict() for w in self.trace], "untraced": self.untraced,
+        }  # fmt: skip
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -228,23 +278,34 @@ class Answer:
 
     @property
     def state(self) -> str:
-        """``abstained``, ``verified``, ``draft`` (holds an unverified rendering) or ``quoted`` (the
+        """``abstained``, ``verified``, ``checked`` (an English rendering traced word by word to its
+        Arabic quote), ``draft`` (holds a rendering code could not fully trace) or ``quoted`` (the
         evidence alone, verbatim, e.g. an Arabic sentence for an English question, untranslated)."""
         if self.abstained:
             return "abstained"
         if self.verified:
             return "verified"
-        return "draft" if any(s.state == "draft" for s in self.sentences) else "quoted"
+        states = {s.state for s in self.sentences}
+        if "draft" in states:
+            return "draft"
+        return "checked" if "checked" in states else "quoted"
+
+    @property
+    def trace(self) -> list[TracedWord]:
+        """Per content word of the English rendering, the span of the quote it came from (or none)."""
+        return [w for s in self.sentences for w in s.trace]
 
 
 @dataclass(frozen=True)
 class StatusEvent:
     """The answer pipeline reached a stage: ``retrieving`` (with the question searched), ``checking``
-    (the model reads ``candidates`` sentences) or ``writing``."""
+    (the model reads ``candidates`` sentences), ``writing`` (a same-language answer streams) or
+    ``rendering`` (English candidates over an Arabic quote are made and traced; nothing streams)."""
 
     stage: str
     question: str | None = None
     candidates: int | None = None
+    quote: str | None = None  # ``rendering``: the quoted sentence being rendered, shown while it is
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,13 @@ from assistant.answering.names import numbers_in
 from assistant.answering.question import condense, mentions, missing_terms, quantity_focus
 from assistant.answering.verification import contradictions, polarity, support
 from assistant.models.prompts import PROMPTS, load_prompts
-from assistant.records import DRAFT_LABEL, AnswerEvent, StatusEvent, TokenEvent
+from assistant.records import CHECKED_LABEL, DRAFT_LABEL, AnswerEvent, StatusEvent, TokenEvent
 from assistant.testing import ScriptedChatModel
 
 SAUDI = "How many times did Rubio travel to Saudi Arabia?"
+# The hash embedder cannot rank an English question against Arabic sentences; the question's Arabic
+# words let the word overlap find the Saudi sentence.
+SAUDI_MARKED = "How many times did Rubio travel to Saudi Arabia (سافر روبيو السعودية)?"
 
 
 def _answerer(a: Assistant, pick: str | None, replies: list[str]) -> Answerer:
@@ -54,11 +57,28 @@ def test_extractive_answer_quotes_verbatim_with_offsets(seeded: Assistant) -> No
     assert f"«{citation.quote}» [1]" in answer.text
 
 
-def test_draft_rendering_is_marked_and_kept_beside_its_quote(seeded: Assistant) -> None:
+def test_a_rendering_traced_word_by_word_is_checked_and_says_where_each_word_came_from(seeded: Assistant) -> None:
     answerer = _answerer(seeded, "مرتين", ["Rubio travelled to Saudi Arabia twice."])
-    answer = _final(answerer.run(SAUDI))
+    events = list(answerer.run(SAUDI_MARKED))
+    answer = events[-1].answer
+    assert answer.state == "checked" and not answer.verified
+    assert answer.sentences[0].text.startswith(CHECKED_LABEL) and answer.sentences[1].state == "quote"
+    quote = answer.citations[0].quote
+    sources = dict(answer.sentences[0].sources(quote))
+    assert sources["twice"] == "مرتين" and sources["Rubio"] is not None and "السعودية" in str(sources["Saudi"])
+    assert {w.word for w in answer.trace} >= {"Rubio", "travelled", "Saudi", "Arabia", "twice"}
+    # Nothing unchecked streams: the stages and the quote come first, then the checked answer.
+    assert not any(isinstance(e, TokenEvent) for e in events)
+    assert any(isinstance(e, StatusEvent) and e.stage == "rendering" and e.quote == quote for e in events)
+
+
+def test_a_rendering_with_untraced_words_is_a_marked_draft(seeded: Assistant) -> None:
+    # Both candidates (guided, then plain) add a word the quote lacks: the better is kept, marked.
+    replies = ["Rubio travelled to Saudi Arabia twice by plane.", "Rubio flew to Saudi Arabia twice by plane."]
+    answer = _final(_answerer(seeded, "مرتين", replies).run(SAUDI_MARKED))
     assert answer.state == "draft" and not answer.verified
     assert answer.sentences[0].text.startswith(DRAFT_LABEL)
+    assert "plane" in answer.sentences[0].untraced and "plane" in answer.sentences[0].notes[0]
     assert answer.sentences[1].state == "quote"
 
 
@@ -178,7 +198,9 @@ def test_arabic_question_about_an_absent_place_abstains(seeded: Assistant) -> No
 
 
 def test_streaming_yields_status_tokens_then_the_answer(seeded: Assistant) -> None:
-    events = list(_answerer(seeded, "مرتين", ["Rubio went twice."]).run(SAUDI))
+    # A same-language answer streams as it is written (shown "not yet checked"); an English
+    # rendering of an Arabic quote never does (test above).
+    events = list(_answerer(seeded, "مرتين", ["سافر روبيو مرتين"]).run("كم مرة سافر روبيو إلى السعودية؟"))
     kinds = [type(e) for e in events]
     assert kinds[0] is StatusEvent and kinds[-1] is AnswerEvent and TokenEvent in kinds
 

@@ -3,6 +3,7 @@ test_e2e_briefing.py)."""
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -170,19 +171,27 @@ def test_copies_of_an_article_are_briefed_once(fake_assistant: Any, seed_path: P
     assert len(briefing.articles) == 1 and briefing.merged_duplicates == 1
 
 
-def test_model_renderings_are_drafts_and_contradicting_ones_are_dropped(seed_path: Path, tmp_path: Path) -> None:
+def test_model_renderings_are_traced_and_contradicting_ones_are_dropped(seed_path: Path, tmp_path: Path) -> None:
     from assistant import Assistant, Settings
     from assistant.records import DRAFT_LABEL as DRAFT
     from assistant.testing import HashEmbedder, ScriptedChatModel
 
-    # The first rendering invents a name (dropped by code), the second is kept, as a draft.
-    model = ScriptedChatModel(replies=["Obama said Russia wants peace.", "Rubio said that time is short."])
+    # Each rendering has two candidates (guided, then plain). The first item's both invent a name
+    # (dropped by code); the second item's first is kept, as a draft with its untraced words.
+    replies = ["Obama said Russia wants peace.", "Obama said so.", "Said that the weather is fine.", ""]
+    model = ScriptedChatModel(replies=replies)
     settings = Settings(vectorstore_dir=tmp_path / "store", cache_dir=tmp_path / "cache")
     assistant = Assistant(settings, embedder=HashEmbedder(), llm=model)
     assistant.ingest([seed_path])
     briefing = assistant.brief(backend="local", max_rendered=2)
-    assert briefing.renderings == {"asked": 2, "kept": 1, "dropped": 1}
+    assert briefing.renderings == {"asked": 2, "kept": 1, "checked": 0, "dropped": 1}
     [kept] = [s for s in briefing.statements if s.text]
-    assert kept.text == "Rubio said that time is short." and not kept.verified and "روبيو" in kept.quote
-    assert f"*{DRAFT}:* Rubio said that time is short." in briefing.to_markdown()
+    assert kept.text == "Said that the weather is fine." and not kept.verified and not kept.checked
+    assert "weather" in kept.untraced
+    markdown = briefing.to_markdown()
+    # The rendering stands under its own quote, marked, with what could not be traced.
+    assert f"» [{kept.citation.n}]\n  *{DRAFT}:* Said that the weather is fine. (untraced: " in markdown
     assert not any("Obama" in s.text for s in briefing.statements)
+    page = briefing.html_body()
+    item = page[page.rindex('<div class="item">', 0, page.index("Said that the weather is fine.")) :]
+    assert item.index(html.escape(kept.quote[:30])) < item.index("Said that the weather is fine.")

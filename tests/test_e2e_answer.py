@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
-from assistant.records import DRAFT_LABEL
+from assistant.records import CHECKED_LABEL, DRAFT_LABEL
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +26,21 @@ def test_local_model_answers_with_a_verbatim_cited_quote(real: Assistant) -> Non
     assert answer.tokens_out > 0 and answer.timings["generate"] > 0
     # The prompt-prefix cache the settings ask for (on by default) is really in place.
     assert real.answerer("local").chat_model.llama.cache is not None  # type: ignore[union-attr]
+
+
+def test_an_english_answer_from_the_arabic_article_is_checked_word_by_word(real: Assistant) -> None:
+    # The real model, guided by the real lexicons; code traces every content word to the quote.
+    events = list(real.stream("How many times has Witkoff met Putin this year?", backend="local"))
+    answer = events[-1].answer
+    assert answer.state == "checked", (answer.text, answer.removed)
+    rendering, quote = answer.sentences
+    assert rendering.text.startswith(CHECKED_LABEL) and quote.state == "quote"
+    assert "مرتين" in answer.citations[0].quote and "ويتكوف" in answer.citations[0].quote
+    sources = dict(rendering.sources(answer.citations[0].quote))
+    assert "مرتين" in sources.values() and any(s and "ويتكوف" in s for s in sources.values())
+    assert rendering.untraced == [] and answer.trace == list(rendering.trace)
+    # Nothing unchecked streamed: no token events, the quote shown while the rendering was made.
+    assert not any(type(e).__name__ == "TokenEvent" for e in events)
 
 
 def test_local_model_abstains_on_a_name_the_article_lacks(real: Assistant) -> None:

@@ -88,7 +88,7 @@ def test_ask_cite_open_upload_and_stay_inert(server: str, browser: Any, tmp_path
     # 1. The flagship question, answered by the local model, with a cited, highlighted Arabic quote.
     answer = _ask(page, "What did Rubio tell Russia?", 0, streams=True)
     state = answer.get_attribute("data-state")
-    assert state in ("verified", "quoted", "draft"), answer.inner_text()
+    assert state in ("verified", "checked", "quoted", "draft"), answer.inner_text()
     quote = answer.locator("blockquote.quote").first.inner_text()
     assert "روبيو" in quote and "[1]" in quote
     highlighted = answer.locator("details.citation mark").first
@@ -99,6 +99,21 @@ def test_ask_cite_open_upload_and_stay_inert(server: str, browser: Any, tmp_path
     assert highlighted.is_visible()
     assert answer.locator("details.citation .passage").first.get_attribute("dir") == "auto"
     page.screenshot(path=str(SHOTS / "1-rubio-answer-citation-open.png"), full_page=True)
+
+    # 1b. An English answer traced word by word: hovering a word lights up its Arabic source.
+    answer = _ask(page, "How many times has Witkoff met Putin this year?", 1, streams=True)
+    assert answer.get_attribute("data-state") == "checked", answer.inner_text()
+    assert "Checked translation" in answer.inner_text()
+    word = answer.locator(".checked .w.traced[data-s]", has_text="Witkoff").first
+    link = word.get_attribute("data-s")
+    source = answer.locator(f'blockquote.quote .src[data-s="{link}"]')
+    assert "ويتكوف" in source.inner_text() and "ويتكوف" in (word.get_attribute("title") or "")
+    before = source.evaluate("e => getComputedStyle(e).backgroundColor")
+    word.hover()
+    page.wait_for_timeout(200)
+    assert source.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(253, 230, 138)" != before
+    page.screenshot(path=str(SHOTS / "1b-checked-translation-hover.png"), full_page=True)
+    answers_so_far = 2
 
     # 2. Upload an article whose title and text carry markup: it is listed as plain text.
     upload = tmp_path / "harbour.txt"
@@ -111,7 +126,7 @@ def test_ask_cite_open_upload_and_stay_inert(server: str, browser: Any, tmp_path
 
     # 3. Ask about it with the extractive backend: its passage (with the <script> text) shows inert.
     page.get_by_label("extractive").check()
-    answer = _ask(page, "When will the Old Harbour bridge reopen?", 1, streams=False)
+    answer = _ask(page, "When will the Old Harbour bridge reopen?", answers_so_far, streams=False)
     assert answer.get_attribute("data-state") == "quoted", answer.inner_text()
     answer.locator("a.cite").first.click()
     passage = answer.locator("details.citation .passage").first

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 # no import circle forms (checked separately).
 LAYERS = {
     "errors": 0, "records": 0, "settings": 0, "text": 0,
-    "models": 1, "storage": 1, "testing": 1,
+    "models": 1, "storage": 1, "testing": 1, "lexicon": 1,
     "ingestion": 2,
     "retrieval": 3,
     "answering": 4,

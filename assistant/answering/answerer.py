@@ -49,6 +49,7 @@ from assistant.answering.question import (
     missing_terms,
     quantity_focus,
 )
+from assistant.answering.rendering import render
 from assistant.answering.verification import contradictions, restates, support
 from assistant.models.embedding import Embedder
 from assistant.models.prompts import load_prompts
@@ -178,9 +179,13 @@ class Answerer:
 
     # -- model calls -------------------------------------------------------------------
 
-    def _invoke(self, name: str, work: _Work, grammar: str | None = None, **values: str) -> str:
+    def _invoke(
+        self, name: str, work: _Work, grammar: str | None = None, max_tokens: int | None = None, **values: str
+    ) -> str:
         assert self.chat_model is not None
         kwargs: dict[str, Any] = {"grammar": grammar} if grammar and self.backend == "local" else {}
+        if max_tokens:
+            kwargs["max_tokens"] = max_tokens
         message = self.chat_model.invoke(self.prompts[name].messages(**values), **kwargs)
         usage = getattr(message, "usage_metadata", None) or {}
         work.tokens_in += int(usage.get("input_tokens", 0))
@@ -241,9 +246,12 @@ class Answerer:
         chosen = evidence[0]
         citation = Citation(1, chosen.passage, chosen.text, chosen.start, chosen.end)
         quote = AnswerSentence(chosen.text, "quote", (1,))
-        written = yield from self._write(work, chosen)
-        work.lap("generate")
-        sentences = self._verify(work, written, chosen.text, language_of(chosen.text) == work.lang, quote)
+        if self.chat_model is not None and work.lang == "en" and language_of(chosen.text) == "ar":
+            sentences = yield from self._render(work, chosen, quote)
+        else:
+            written = yield from self._write(work, chosen)
+            work.lap("generate")
+            sentences = self._verify(work, written, chosen.text, language_of(chosen.text) == work.lang, quote)
         work.lap("verify")
         yield AnswerEvent(work.answer(sentences, [citation]))
 
@@ -323,6 +331,26 @@ class Answerer:
         # Small models echo the prompt's cue ("الجواب:", "Answer:"): not part of the answer.
         cue = r"^\s*(الجواب|الإجابة|answer( in english)?)\s*[:：]\s*"
         return re.sub(cue, "", " ".join(written.split()), flags=re.I)
+
+    def _render(self, work: _Work, chosen: Evidence, quote: AnswerSentence) -> Generator[StatusEvent, None, list]:
+        """An English answer over an Arabic quote: lexicon-guided candidates, the best-traced kept.
+        Nothing streams: a rendering is shown once traced, checked or marked as a draft."""
+        yield StatusEvent("rendering", quote=chosen.text)
+        candidates = render(lambda name, **values: self._invoke(name, work, **values), work.standalone, chosen.text)
+        work.lap("generate")
+        if not candidates:
+            return [quote]
+        best = candidates[0]
+        problems = list(best.trace.problems)
+        if not problems and best.trace.words and all(w.via == "question" for w in best.trace.words):
+            problems = ["only repeats the question"]
+        if problems:
+            work.removed.append(f"{best.text} ({'; '.join(problems)})")
+            return [quote]
+        if best.trace.checked:
+            return [AnswerSentence(best.text, "checked", (1,), (), best.trace.words), quote]
+        notes = (f"untraced: {', '.join(best.trace.untraced)}",)
+        return [AnswerSentence(best.text, "draft", (1,), notes, best.trace.words), quote]
 
     def _verify(
         self, work: _Work, written: str, evidence: str, same_language: bool, quote: AnswerSentence

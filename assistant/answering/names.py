@@ -112,6 +112,17 @@ _QUESTION_WORDS = {
 }  # fmt: skip
 
 
+# Capitalised only because they open a sentence or clause: never a name.
+_OPENERS = set(
+    re.findall(
+        r"\w+",
+        "since after before during while although though if as at by for from in into on over under until "
+        "with without about against among between this that these those there then also besides despite "
+        "apart regarding concerning following",
+    )
+)
+
+
 # Common nouns in names of bodies and titles: translated, not transliterated, so not matched.
 _TITLE_WORDS = {
     "council", "court", "house", "ministry", "minister", "president", "secretary", "general", "office",
@@ -123,10 +134,11 @@ _TITLE_WORDS = {
 def latin_skeleton(word: str) -> str:
     """Consonant classes of a Latin word, vowels and w/y dropped.
 
-    >>> latin_skeleton("Rubio"), latin_skeleton("Zelensky"), latin_skeleton("Witkoff")
-    ('RB', 'ZLNSK', 'TKF')
+    >>> latin_skeleton("Rubio"), latin_skeleton("Zelensky"), latin_skeleton("Witkoff"), latin_skeleton("Kavanaugh")
+    ('RB', 'ZLNSK', 'TKF', 'KFN')
     """
-    word = word.lower()
+    # A silent "gh" (Kavanaugh, Willoughby, Knight) has no Arabic letter.
+    word = re.sub(r"gh(?![aeiouy])", "", word.lower())
     out: list[str] = []
     i = 0
     while i < len(word):
@@ -221,8 +233,8 @@ def key_terms(question: str) -> list[str]:
     """
     terms: list[str] = []
     text = re.sub(r"[’']s\b", "", question)
-    for match in re.finditer(r"\b[A-Z][a-zA-Z.]*(?:\s+[A-Z][a-zA-Z.]*)*", text):
-        words = [w for w in match.group().split() if w.lower() not in _QUESTION_WORDS]
+    for match in re.finditer(r"\b[A-Z][a-zA-Z.]*(?:[\s-]+[A-Z][a-zA-Z.]*)*", text):
+        words = [w for w in match.group().split() if w.lower() not in _QUESTION_WORDS | _OPENERS]
         if words:
             terms.append(" ".join(words).rstrip("."))
     lowered = text.lower()
@@ -237,7 +249,8 @@ _NUMBER_WORDS = {
     "one": 1, "once": 1, "two": 2, "twice": 2, "three": 3, "thrice": 3, "four": 4, "five": 5, "six": 6,
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "dozen": 12, "hundred": 100, "thousand": 1000,
     "واحد": 1, "مره": 1, "اثنان": 2, "اثنين": 2, "مرتين": 2, "مرتان": 2, "يومين": 2, "يومان": 2, "الشهرين": 2,
-    "شهرين": 2, "ثلاث": 3, "ثلاثه": 3, "اربع": 4, "اربعه": 4, "خمس": 5, "خمسه": 5, "ست": 6, "سته": 6,
+    "شهرين": 2, "عامين": 2, "عامان": 2, "سنتين": 2, "سنتان": 2, "اسبوعين": 2, "اسبوعان": 2, "ساعتين": 2,
+    "ثلاث": 3, "ثلاثه": 3, "اربع": 4, "اربعه": 4, "خمس": 5, "خمسه": 5, "ست": 6, "سته": 6,
     "سبع": 7, "سبعه": 7, "ثماني": 8, "ثمانيه": 8, "تسع": 9, "تسعه": 9, "عشر": 10, "عشره": 10,
 }  # fmt: skip
 

@@ -10,7 +10,24 @@ from __future__ import annotations
 import re
 
 from assistant.answering.names import GAZETTEER, key_terms, name_in_arabic
+from assistant.answering.tracing import FUNCTION_WORDS, traced_words
 from assistant.text.arabic import language_of, match_tokens, normalize_for_matching
+
+
+def _in_arabic(term: str, arabic: str) -> bool:
+    """Whether an English name or term is in Arabic text: by its spelling (``name_in_arabic``), or
+    by the lexicon and the transliteration the tracing uses, every word of it ("Thursday" ←
+    الخميس, "Europa League" ← الدوري الأوروبي), a hyphenated name by its longest part (Berners-Lee:
+    "Lee" is too short to match). "Supreme Court" is not found because "court" is."""
+    if name_in_arabic(term, arabic):
+        return True
+    words = []
+    for word in term.split():
+        parts = [p for p in word.split("-") if p]
+        words.append(max(parts, key=len) if len(parts) > 1 else word)
+    words = [w for w in words if len(w) >= 3 and w.lower() not in FUNCTION_WORDS]
+    traced = traced_words(" ".join(words), arabic)
+    return bool(traced) and all(w.traced for w in traced)
 
 
 def missing_terms(question: str, texts: list[str]) -> list[str]:
@@ -31,7 +48,7 @@ def missing_terms(question: str, texts: list[str]) -> list[str]:
             if term[0].isdigit():
                 found = term.replace(",", "") in digits
             else:
-                found = term.lower() in lowered or bool(arabic and name_in_arabic(term, arabic))
+                found = term.lower() in lowered or bool(arabic and _in_arabic(term, arabic))
             if not found:
                 missing.append(term)
         return missing

@@ -45,6 +45,9 @@ _POLARITY_EN = re.compile(
 )
 
 
+NEGATED_EVIDENCE = "the evidence negates or doubts, the sentence does not"
+
+
 def polarity(text: str) -> bool:
     """Whether ``text`` negates or doubts something (Arabic or English cue words).
 
@@ -110,7 +113,7 @@ def contradictions(sentence: str, evidence: str, question: str = "") -> list[str
     """
     problems = []
     if polarity(evidence) and not polarity(sentence):
-        problems.append("the evidence negates or doubts, the sentence does not")
+        problems.append(NEGATED_EVIDENCE)
     elif polarity(sentence) and not polarity(evidence) and not polarity(question):
         problems.append("the sentence negates or doubts, the evidence does not")
     allowed = numbers_in(evidence) | numbers_in(question)

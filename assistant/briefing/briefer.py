@@ -34,7 +34,7 @@ from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from assistant.answering.verification import contradictions
+from assistant.answering.rendering import Rendering, translate
 from assistant.briefing.attribution import PEOPLE, Attribution, attribute_sentences
 from assistant.briefing.dates import resolve_when
 from assistant.briefing.document import SECTIONS, Briefing, Event, Point, Statement
@@ -316,27 +316,39 @@ class Briefer:
         checked draft from the model for the first ``budget`` other items, else nothing."""
         arabic = briefing.language == "ar"
         model = self.chat_model if briefing.language == "en" else None
-        prompt = load_prompts()["translate_sentence"]
-        rendered: dict[str, str] = {}
+        rendered: dict[str, Rendering | None] = {}
 
-        def render(quote: str) -> tuple[str, bool]:
+        def invoke(name: str, max_tokens: int | None = None, **values: str) -> str:
+            assert model is not None
+            kwargs: dict[str, Any] = {"max_tokens": max_tokens} if max_tokens else {}
+            return str(model.invoke(load_prompts()[name].messages(**values), **kwargs).content)
+
+        def render(quote: str) -> dict[str, Any]:
             if (language_of(quote) == "ar") == arabic:
-                return quote, True
+                return {"text": quote, "verified": True}
             if model is None or (quote not in rendered and len(rendered) >= budget):
-                return "", False
-            if quote not in rendered:
-                reply = model.invoke(prompt.messages(sentence=quote))
-                text = " ".join(str(reply.content).split())
-                rendered[quote] = "" if not text or contradictions(text, quote) else text
+                return {"text": "", "verified": False}
+            if quote not in rendered:  # lexicon-guided, traced word by word; a contradiction is dropped
+                candidates = translate(invoke, quote)
+                kept = candidates[0] if candidates and not candidates[0].trace.problems else None
+                rendered[quote] = kept
                 briefing.renderings["asked"] += 1
-                briefing.renderings["kept" if rendered[quote] else "dropped"] += 1
-            return rendered[quote], False
+                briefing.renderings["kept" if kept else "dropped"] += 1
+                briefing.renderings["checked"] += bool(kept and kept.trace.checked)
+            best = rendered[quote]
+            if best is None:
+                return {"text": "", "verified": False}
+            return {
+                "text": best.text,
+                "verified": False,
+                "checked": best.trace.checked,
+                "untraced": tuple(best.trace.untraced),
+            }
 
         for name in ("statements", "summary", "disputed", "open_questions", "timeline"):  # budget: statements first
             updated: list[Any] = []
             for x in getattr(briefing, name):
-                text, verified = render(x.quote)
-                updated.append(replace(x, text=text, verified=verified))
+                updated.append(replace(x, **render(x.quote)))
             setattr(briefing, name, updated)
 
 

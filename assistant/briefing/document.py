@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from assistant.records import DRAFT_LABEL, Citation
+from assistant.records import CHECKED_LABEL, DRAFT_LABEL, Citation
 from assistant.storage.catalog import ArticleInfo
 
 # The sections' field names on ``Briefing``, in reading order.
@@ -25,6 +25,8 @@ class Point:
     quote: str  # the article's own words, verbatim
     citation: Citation
     verified: bool  # text is the quote itself, in the briefing's language
+    checked: bool = False  # text is a rendering of the quote that code traced word by word
+    untraced: tuple[str, ...] = ()  # a draft rendering's words code could not trace to the quote
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Statement:
     reported: bool  # reported speech ("said that …") rather than a direct quotation
     verified: bool  # text is the quote itself, in the briefing's language
     speaker_original: str = ""  # the speaker as the article writes it
+    checked: bool = False
+    untraced: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,8 @@ class Event:
     quote: str
     citation: Citation
     verified: bool
+    checked: bool = False
+    untraced: tuple[str, ...] = ()
 
 
 @dataclass
@@ -68,7 +74,7 @@ class Briefing:
     open_questions: list[Point] = field(default_factory=list)
     merged_duplicates: int = 0
     suspected_injections: int = 0  # sentences left out because they address an AI assistant
-    renderings: dict[str, int] = field(default_factory=lambda: {"asked": 0, "kept": 0, "dropped": 0})
+    renderings: dict[str, int] = field(default_factory=lambda: {"asked": 0, "kept": 0, "checked": 0, "dropped": 0})
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -148,7 +154,9 @@ class Briefing:
             dup += f"; {self.suspected_injections} sentence(s) addressed to an AI assistant were left out"
         return (
             f"{n} article{'s' if n != 1 else ''}{dup}; backend {escape(self.backend)}. Every line quotes the "
-            f'article\'s own words, cited [n]. Lines marked "{DRAFT_LABEL}" are machine renderings: rely on the quote.'
+            f'article\'s own words, cited [n]. Lines marked "{CHECKED_LABEL}" are renderings whose every content word '
+            f'code traced to the quote; lines marked "{DRAFT_LABEL}" are machine renderings it could not: rely on '
+            "the quote."
         )
 
     def _line_md(self, x: Any) -> str:
@@ -161,7 +169,10 @@ class Briefing:
         quote = f"«{md_escape(x.quote)}» [{x.citation.n}]"
         if x.verified or not x.text:
             return prefix + quote
-        return f"{prefix}*{DRAFT_LABEL}:* {md_escape(x.text)} — {quote}"
+        if x.checked:
+            return f"{prefix}{quote}\n  *{CHECKED_LABEL}:* {md_escape(x.text)}"
+        untraced = f" (untraced: {md_escape(', '.join(x.untraced))})" if x.untraced else ""
+        return f"{prefix}{quote}\n  *{DRAFT_LABEL}:* {md_escape(x.text)}{untraced}"
 
     def to_html(self) -> str:
         """A standalone HTML page; every article string is escaped, text direction is automatic."""
@@ -205,15 +216,20 @@ class Briefing:
         elif isinstance(x, Event):
             rel = "" if x.resolved else ' <span class="kind">(relative to the article\'s date)</span>'
             head = f'<b dir="auto">{e(x.when)}</b>{rel}'
-        draft = ""
-        if x.text and not x.verified:
-            label = f'<span class="draft-label">{DRAFT_LABEL}:</span>'
-            draft = f'<div class="draft">{label} <span dir="auto">{e(x.text)}</span></div>'
+        rendering = ""
+        if x.text and not x.verified:  # under its own quote, inside the same item: its caption
+            box, label = ("checked", CHECKED_LABEL) if x.checked else ("draft", DRAFT_LABEL)
+            untraced = f' <span class="kind">(untraced: {e(", ".join(x.untraced))})</span>' if x.untraced else ""
+            rendering = (
+                f'<div class="{box}"><span class="{box}-label">{label}:</span> <span dir="auto">{e(x.text)}</span>'
+                f"{untraced}</div>"
+            )
         quote = (
             f'<blockquote dir="auto">{e(x.quote)} <a class="cite" href="#source-{x.citation.n}">[{x.citation.n}]</a>'
             "</blockquote>"
         )
-        return (f'<div class="head">{head}</div>' if head else "") + draft + quote
+        head_html = f'<div class="head">{head}</div>' if head else ""
+        return f'<div class="item">{head_html}{quote}{rendering}</div>'
 
 
 HTML_CSS = """
@@ -225,6 +241,9 @@ blockquote { margin: 0.2em 0; padding: 0.1em 0.8em; border-inline-start: 3px sol
 a.cite { text-decoration: none; font-weight: 700; }
 .draft { background: #fffbeb; border: 1px dashed #d97706; padding: 0.1em 0.5em; margin: 0.2em 0; }
 .draft-label { font-weight: 700; color: #92400e; font-size: 0.85em; }
+.checked { background: #f0fdf4; border: 1px solid #16a34a; padding: 0.1em 0.5em; margin: 0.2em 0; }
+.checked-label { font-weight: 700; color: #14532d; font-size: 0.85em; }
+.item { margin: 0.3em 0 0.9em 0; }
 ol.sources li { margin: 0.2em 0; }
 """
 

@@ -16,7 +16,9 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-STATE_COLOURS = {"verified": "#2e7d32", "draft": "#f9a825", "quoted": "#1565c0", "abstained": "#9e9e9e"}
+STATE_COLOURS = {
+    "verified": "#2e7d32", "checked": "#66bb6a", "draft": "#f9a825", "quoted": "#1565c0", "abstained": "#9e9e9e",
+}  # fmt: skip
 MODE_COLOURS = {"dense": "#6a1b9a", "lexical": "#ef6c00", "hybrid": "#00838f"}
 
 

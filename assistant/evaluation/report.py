@@ -46,11 +46,14 @@ DEFINITIONS = """\
   (higher is better). **False-abstain rate**: share of answerable questions where it abstains
   (lower is better).
 - **state**: the answer's verification state (`Answer.state`): *verified* (a sentence in the
-  question's language checked against its quote), *draft* (holds an unverified rendering, e.g.
-  English over an Arabic quote), *quoted* (the evidence alone, verbatim), *abstained*.
-- **verified accuracy**: share of the answers marked verified whose key facts are right, a
-  verified answer to an unanswerable question counting as wrong. It says whether to trust the
-  mark.
+  question's language checked against its quote), *checked* (an English rendering of an Arabic
+  quote whose every content word code traced to the quote, all checks agreeing), *draft* (holds a
+  rendering code could not fully trace), *quoted* (the evidence alone, verbatim), *abstained*.
+- **in its language**: share of answerable questions whose answer has a sentence written in the
+  question's language (not only a quote in another one).
+- **verified accuracy** (**checked accuracy**): share of the answers marked verified (checked)
+  whose key facts are right, such an answer to an unanswerable question counting as wrong. It
+  says whether to trust the mark.
 - **latency**: seconds per answer stage (`Answer.timings`), nearest-rank p50 and p95 over the
   answers that ran the stage; *total* is the sum of the stages of the final answer (the earlier
   turns of a follow-up excluded). Search latency: ms of one search per mode at depth 10, timed
@@ -114,6 +117,7 @@ ANSWER_COLUMNS = [
     ("quote fidelity", "quote_fidelity"),
     ("abstain (unans.)", "abstain_rate_unanswerable"),
     ("false abstain", "false_abstain_rate"),
+    ("in its language", "in_question_language"),
 ]
 RETRIEVAL_COLUMNS = [("R@1", "recall@1"), ("R@3", "recall@3"), ("R@5", "recall@5"), ("R@10", "recall@10")]
 
@@ -134,6 +138,11 @@ def headline(summary: dict[str, Any]) -> list[tuple[str, float | None, str]]:
             ("key-fact accuracy", o["key_fact_accuracy"], "answers"),
             ("token F1", o["token_f1"], "answers"),
             (f"verified accuracy (n={answers['verified']['n']})", answers["verified"]["accuracy"], "answers"),
+            *(
+                [(f"checked accuracy (n={answers['checked']['n']})", answers["checked"]["accuracy"], "answers")]
+                if "checked" in answers
+                else []
+            ),
             ("citation precision", o["citation_precision"], "citations"),
             ("citation recall", o["citation_recall"], "citations"),
             ("quote fidelity", o["quote_fidelity"], "citations"),
@@ -222,6 +231,7 @@ def _answers_section(summary: dict[str, Any], plots: list[str]) -> list[str]:
         for state, m in states.items()
     ]
     v = answers["verified"]
+    c = answers.get("checked", {"n": 0, "accuracy": None, "unanswerable": 0})
     parts = [
         "## Answers",
         "",
@@ -231,7 +241,8 @@ def _answers_section(summary: dict[str, Any], plots: list[str]) -> list[str]:
         ),
         "",
         f"**Answers marked verified: {v['n']}, accuracy {fmt(v['accuracy'])}** "
-        f"({v['unanswerable']} of them on unanswerable questions).",
+        f"({v['unanswerable']} of them on unanswerable questions). "
+        f"**Marked checked: {c['n']}, accuracy {fmt(c['accuracy'])}** ({c['unanswerable']} unanswerable).",
         "",
         "By verification state (key facts and F1 over the answerable questions in that state):",
         "",

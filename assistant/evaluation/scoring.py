@@ -35,13 +35,14 @@ from assistant.evaluation.metrics import (
     token_f1,
 )
 from assistant.records import Answer, Passage
+from assistant.text.arabic import language_of
 
 Row = dict[str, Any]
 # search(question, k, mode) -> passages, best first
 Search = Callable[[str, int, str], list[Passage]]
 
 MODES = ("dense", "lexical", "hybrid")
-STATES = ("verified", "draft", "quoted", "abstained")
+STATES = ("verified", "checked", "draft", "quoted", "abstained")
 DEPTH = 10
 _MARKER = re.compile(r"\s*\[\d+\]")
 
@@ -155,6 +156,8 @@ def score_answer(answer: Answer, row: Row) -> dict[str, Any]:
         "answer_passages": [passage_id(p) for p in answer.passages],
         "citations": citations,
         "key_facts": key_facts_found(answer.text, must) if answerable and must else None,
+        # Written in the question's language, not only quoted (an English answer over Arabic articles).
+        "in_question_language": any(s.state != "quote" and language_of(s.raw) == answer.lang for s in answer.sentences),
         "token_f1": round(token_f1(answer_words(answer), reference), 4) if answerable and reference else None,
         "cited_evidence": any(c["holds_evidence"] for c in citations) if has_gold(row) else None,
         "removed": answer.removed,
@@ -212,6 +215,7 @@ def _answer_metrics(results: list[Row]) -> dict[str, Any]:
         "quote_fidelity": _rounded(share([c["verbatim"] for c in citations])),
         "abstain_rate_unanswerable": _rounded(share([r["abstained"] for r in unanswerable])),
         "false_abstain_rate": _rounded(share([r["abstained"] for r in answerable])),
+        "in_question_language": _rounded(share(_known(answerable, "in_question_language"))),
         "citations": len(citations),
     }
 
@@ -230,12 +234,12 @@ def _state_metrics(results: list[Row]) -> dict[str, Any]:
 def summarize_answers(results: list[Row]) -> dict[str, Any]:
     """Answer figures overall, by language, by verification state and by both.
 
-    ``verified.accuracy`` is the share of answers marked verified whose key facts are right, a
-    verified answer to an unanswerable question counting as wrong: whether to trust the mark.
+    ``verified.accuracy`` (``checked.accuracy``) is the share of answers marked verified (checked)
+    whose key facts are right, such an answer to an unanswerable question counting as wrong:
+    whether to trust the mark.
     """
     answered = [r for r in results if "state" in r]
     langs = sorted({r["lang"] for r in answered})
-    verified = [r for r in answered if r["state"] == "verified"]
     summary: dict[str, Any] = {
         "overall": _answer_metrics(answered),
         "by_lang": {lang: _answer_metrics([r for r in answered if r["lang"] == lang]) for lang in langs},
@@ -244,12 +248,14 @@ def summarize_answers(results: list[Row]) -> dict[str, Any]:
             lang: {s: _state_metrics([r for r in answered if r["lang"] == lang and r["state"] == s]) for s in STATES}
             for lang in langs
         },
-        "verified": {
-            "n": len(verified),
-            "unanswerable": sum(not r["answerable"] for r in verified),
-            "accuracy": _rounded(share([bool(r["answerable"] and r["key_facts"]) for r in verified])),
-        },
     }
+    for state in ("verified", "checked"):  # whether to trust the mark
+        marked = [r for r in answered if r["state"] == state]
+        summary[state] = {
+            "n": len(marked),
+            "unanswerable": sum(not r["answerable"] for r in marked),
+            "accuracy": _rounded(share([bool(r["answerable"] and r["key_facts"]) for r in marked])),
+        }
     return summary
 
 

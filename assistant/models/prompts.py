@@ -19,7 +19,10 @@ PROMPTS: dict[str, set[str]] = {
     "choose_sentence": {"sentences", "question"},
     "answer_arabic": {"evidence", "question"},
     "render_english": {"evidence", "question"},
+    "render_guided": {"glossary", "evidence", "question"},
+    "short_answer": {"glossary", "evidence", "question"},
     "translate_sentence": {"sentence"},
+    "translate_guided": {"glossary", "sentence"},
 }
 
 

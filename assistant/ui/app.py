@@ -75,6 +75,8 @@ class ChatSession:
             for event in events:
                 if isinstance(event, StatusEvent):
                     status = STATUS_TEXT.get(event.stage, status)
+                    if event.quote:  # the quote comes first; its rendering once checked
+                        written = f"«{event.quote}»"
                 elif isinstance(event, TokenEvent):
                     written += event.text
                 elif isinstance(event, AnswerEvent):

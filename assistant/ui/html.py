@@ -13,12 +13,16 @@ import html
 import re
 from typing import Any
 
-from assistant.records import DRAFT_LABEL, Answer, AnswerSentence, Citation
+from assistant.records import CHECKED_LABEL, DRAFT_LABEL, Answer, AnswerSentence, Citation
 
 Turn = dict[str, str]  # {"question", "standalone", "html"}
 
 STATE_BADGES = {
     "verified": ("✓ Verified", "checked by code against the quoted article sentence"),
+    "checked": (
+        "✓ Checked translation",
+        "every content word traced by code to the quoted Arabic; hover a word to see where it comes from",
+    ),
     "draft": ("⚠ Draft, unverified", "a machine rendering of the quote; rely on the original beside it"),
     "quoted": ("❝ Quoted", "the article's own words, not translated"),
     "abstained": ("∅ Not in the articles", "no passage answers this question"),
@@ -27,8 +31,16 @@ STATUS_TEXT = {
     "retrieving": "Searching the articles…",
     "checking": "Checking which sentence answers…",
     "writing": "Writing (not yet checked)…",
+    "rendering": "Rendering in English and tracing each word to the quote…",
 }
+MAX_LINKS = 80  # source spans of one rendering that get a hover rule
 _MARKER = re.compile(r"\[(\d+)\]")
+
+# Hovering an English word lights up the Arabic words it came from, and the reverse (CSS only:
+# Gradio's HTML component runs no script).
+_TRACE_CSS = "".join(
+    f'.pair:has([data-s="{j}"]:hover) [data-s="{j}"] {{ background: #fde68a; }}\n' for j in range(MAX_LINKS)
+)
 
 CSS = """
 #transcript { min-height: 420px; max-height: 68vh; overflow-y: auto !important; }
@@ -53,6 +65,13 @@ blockquote.sent.quote { border-inline-start: 3px solid #93c5fd; margin: 0.4em 0;
   background: var(--background-fill-primary); font-size: 1.05em; }
 .draft-pair { display: grid; grid-template-columns: 1fr 1fr; gap: 0.8em; align-items: start; }
 .draft-pair .draft { border: 1px dashed #d97706; border-radius: 6px; padding: 0.3em 0.6em; background: #fffbeb; }
+.pair .checked { border: 1px solid #16a34a; border-radius: 6px; padding: 0.3em 0.6em; background: #f0fdf4; }
+.checked-label { display: block; font-size: 0.8em; font-weight: 700; color: #14532d; text-transform: uppercase;
+  letter-spacing: 0.03em; }
+.w.traced { border-bottom: 1px dotted #16a34a; cursor: help; }
+.w.untraced { text-decoration: underline wavy #dc2626; cursor: help; }
+.src { border-radius: 3px; }
+.trace-note { display: block; font-size: 0.8em; color: var(--body-text-color-subdued); }
 .draft-label { display: block; font-size: 0.8em; font-weight: 700; color: #92400e; text-transform: uppercase;
   letter-spacing: 0.03em; }
 a.cite { font-weight: 700; text-decoration: none; padding: 0 0.1em; cursor: pointer; }
@@ -79,7 +98,8 @@ table.sources td, table.sources th { padding: 0.25em 0.4em; border-bottom: 1px s
 """
 
 # Clicking a marker opens (and shows) its passage. Event delegation: the transcript re-renders.
-TRANSCRIPT_JS = """
+TRANSCRIPT_JS = (
+    """
 element.addEventListener('click', (event) => {
   const link = event.target.closest('a.cite');
   if (!link) return;
@@ -95,6 +115,8 @@ watch('value', () => {
   box.scrollTop = box.scrollHeight;
 });
 """
+    + _TRACE_CSS
+)
 
 
 def esc(text: object) -> str:
@@ -162,6 +184,12 @@ def _render_sentences(sentences: list[AnswerSentence], turn: int, known: set[int
     while i < len(sentences):
         sentence = sentences[i]
         body = _with_markers(sentence.text, turn, known)
+        if sentence.trace:
+            # A rendering sits beside the quote it renders, each word linked to its source.
+            beside = sentences[i + 1] if i + 1 < len(sentences) and sentences[i + 1].state == "quote" else None
+            parts.append(_render_rendering(sentence, beside, turn, known))
+            i += 2 if beside is not None else 1
+            continue
         if sentence.state == "draft":
             # A draft sits beside the quote it renders, so the reader can compare.
             draft = _with_markers(sentence.marked, turn, known)
@@ -180,6 +208,54 @@ def _render_sentences(sentences: list[AnswerSentence], turn: int, known: set[int
             parts.append(f'<p class="sent verified" dir="auto">{body}</p>')
         i += 1
     return "".join(parts)
+
+
+def _render_rendering(sentence: AnswerSentence, quote: AnswerSentence | None, turn: int, known: set[int]) -> str:
+    """A checked or draft English rendering beside its quote: each traced word names (on hover, and
+    highlights) the Arabic words it came from; untraced words are underlined."""
+    source = quote.raw if quote is not None else ""
+    spans: list[tuple[int, int]] = []
+    for w in sentence.trace:  # the source spans, overlapping ones merged into the first
+        if w.source and not any(s < w.source[1] and w.source[0] < e for s, e in spans) and len(spans) < MAX_LINKS:
+            spans.append(w.source)
+    spans.sort()
+
+    def span_of(w_source: tuple[int, int] | None) -> int | None:
+        if w_source is None:
+            return None
+        return next((j for j, (s, e) in enumerate(spans) if s < w_source[1] and w_source[0] < e), None)
+
+    english, pos = [], 0
+    for w in sentence.trace:
+        english.append(esc(sentence.raw[pos : w.start]))
+        word, j = esc(sentence.raw[w.start : w.end]), span_of(w.source)
+        if j is not None:
+            s, e = spans[j]
+            english.append(f'<span class="w traced" data-s="{j}" title="from: {esc(source[s:e])}">{word}</span>')
+        elif w.traced:
+            english.append(f'<span class="w traced" title="from the question">{word}</span>')
+        else:
+            english.append(f'<span class="w untraced" title="not traced to the quote">{word}</span>')
+        pos = w.end
+    english.append(esc(sentence.raw[pos:]) + _with_markers(sentence.markers, turn, known))
+    arabic, pos = [], 0
+    for j, (s, e) in enumerate(spans):
+        arabic.append(esc(source[pos:s]) + f'<span class="src" data-s="{j}">{esc(source[s:e])}</span>')
+        pos = e
+    arabic.append(esc(source[pos:]))
+    if sentence.state == "checked":
+        box, label, note = "checked", CHECKED_LABEL, "every content word traced to the quote; hover a word"
+    else:
+        box, label = "draft", DRAFT_LABEL
+        note = "words underlined in red are not traced to the quote: " + esc(", ".join(sentence.untraced))
+    quote_html = ""
+    if quote is not None:
+        quote_html = f'<blockquote class="sent quote" dir="auto">«{"".join(arabic)}»'
+        quote_html += f"{_with_markers(quote.markers, turn, known)}</blockquote>"
+    return (
+        f'<div class="draft-pair pair"><div class="sent {box}" dir="auto"><span class="{box}-label">{label}</span>'
+        f'{"".join(english)}<span class="trace-note">{note}</span></div>{quote_html}</div>'
+    )
 
 
 def render_answer(answer: Answer, turn: int) -> str:

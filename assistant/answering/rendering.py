@@ -1,0 +1,126 @@
+"""English renderings of an Arabic quote that code can check: lexicon-guided, several candidates,
+the one that traces best kept.
+
+- ``glossary``: the English of the quote's phrases, names and content words, from the lexicon
+  stage, given to the model after the static system prompt (so the prompt cache still serves);
+- candidates: for who / where / when / how-many questions a short answer ("Brussels", "three
+  times") and a guided sentence; for the others a guided sentence and the plain prompt's sentence;
+- each candidate is traced word by word (``tracing.trace``); the best is the one with no
+  disagreement and the fewest untraced content words (``Trace.rank``), the earlier on a tie.
+
+Deliberately not here: what the answer does with the chosen rendering (``answering.answerer``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.answering.tracing import Trace, arabic_tokens, trace
+from assistant.lexicon.lexicon import Lexicon, lexicon
+from assistant.text.arabic import match_tokens
+from assistant.text.words import _STOP
+
+MAX_GLOSSARY = 16
+# Tokens a reply may take: a short answer is a few words, a sentence one line.
+MAX_TOKENS = {
+    "short_answer": 24,
+    "render_guided": 80,
+    "render_english": 80,
+    "translate_guided": 120,
+    "translate_sentence": 120,
+}
+# Arabic function words the glossary leaves out (the model knows them; their glosses mislead).
+_FUNCTION = set(
+    match_tokens("انه انها أنه أنها إنه إنها الذي التي الذين هذا هذه ذلك تلك كما حيث بين عند منذ حتى لكن بل أيضا")
+)
+# Questions whose answer is a name, place, time or count: the answer is the short span.
+SHORT_QUESTION = re.compile(
+    r"^\s*(?:and\s+)?(?:who|whom|where|when|which|how\s+(?:many|much|long|old|often|far)|"
+    r"what\s+(?:day|date|time|year|month|number|percentage|share|city|country|place|name))\b",
+    re.I,
+)
+_CUE = re.compile(r"^\s*(?:short\s+)?(?:answer(?:\s+in\s+english)?|translation)\s*[:：]\s*", re.I)
+
+Invoke = Callable[..., str]  # invoke(prompt name, **values) → the model's reply
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """One candidate: its words, how it traced, and the prompt that made it."""
+
+    text: str
+    trace: Trace
+    prompt: str
+
+
+def wants_short(question: str) -> bool:
+    """Whether the question asks for a name, place, time or number.
+
+    >>> wants_short("Who did Rubio meet?"), wants_short("How many times has Witkoff met Putin?")
+    (True, True)
+    >>> wants_short("What did Rubio tell Russia?")
+    False
+    """
+    return bool(SHORT_QUESTION.search(question))
+
+
+def glossary(arabic: str, lex: Lexicon | None = None) -> list[tuple[str, str]]:
+    """(Arabic words, English) for the quote's phrases, names and content words, in reading order."""
+    lex = lex or lexicon()
+    tokens = arabic_tokens(arabic)
+    words = [t.normal for t in tokens]
+    entries: list[tuple[str, str]] = []
+    i = 0
+    while i < len(tokens) and len(entries) < MAX_GLOSSARY:
+        phrase = lex.phrase_gloss(words, i)
+        if phrase is not None:
+            n, english = phrase
+            entries.append((arabic[tokens[i].start : tokens[i + n - 1].end], english))
+            i += n
+            continue
+        token = tokens[i]
+        i += 1
+        stems = match_tokens(token.normal)
+        if len(token.normal) <= 2 or not stems or stems[0] in _STOP or stems[0] in _FUNCTION:
+            continue
+        gloss = lex.gloss(token.normal)
+        if gloss:
+            entries.append((arabic[token.start : token.end], gloss))
+    return list(dict.fromkeys(entries))
+
+
+def clean(reply: str) -> str:
+    """The model's reply as one line, without an echoed cue ("Answer:") or wrapping quotes."""
+    text = _CUE.sub("", " ".join(reply.split()))
+    return text.strip().strip("«»\"'").strip()
+
+
+def render(invoke: Invoke, question: str, evidence: str, lex: Lexicon | None = None) -> list[Rendering]:
+    """The candidates answering ``question`` over the Arabic ``evidence``, best first."""
+    plans = ["short_answer", "render_guided"] if wants_short(question) else ["render_guided", "render_english"]
+    return _candidates(invoke, plans, evidence, {"evidence": evidence, "question": question}, question, lex)
+
+
+def translate(invoke: Invoke, sentence: str, lex: Lexicon | None = None) -> list[Rendering]:
+    """The candidate translations of an Arabic ``sentence`` (briefings), best first."""
+    return _candidates(invoke, ["translate_guided", "translate_sentence"], sentence, {"sentence": sentence}, "", lex)
+
+
+def _candidates(
+    invoke: Invoke, plans: list[str], source: str, values: dict[str, str], question: str, lex: Lexicon | None
+) -> list[Rendering]:
+    """Each plan's reply, traced to ``source``; stops at the first that is checked."""
+    lex = lex or lexicon()
+    listing = "\n".join(f"- {ar}: {en}" for ar, en in glossary(source, lex)) or "- (none)"
+    candidates: list[Rendering] = []
+    for name in plans:
+        extra = {"glossary": listing} if name in ("short_answer", "render_guided", "translate_guided") else {}
+        text = clean(invoke(name, max_tokens=MAX_TOKENS[name], **values, **extra))
+        if text:
+            candidates.append(Rendering(text, trace(text, source, question, lex), name))
+            if candidates[-1].trace.checked:  # nothing can trace better: spare the second call
+                break
+    order = {id(c): i for i, c in enumerate(candidates)}
+    return sorted(candidates, key=lambda c: (*c.trace.rank(), order[id(c)]))

@@ -1,0 +1,325 @@
+"""Tracing an English rendering to its Arabic source, word by word.
+
+Every content word of the English is linked to the Arabic word or phrase that supports it
+(character offsets into the Arabic), or marked untraced:
+
+- by the **lexicon** (``assistant.lexicon``): an English word whose stem is among the stems of an
+  Arabic word's senses (every Buckwalter reading, FreeDict, arwikicats, our glossary), or of a
+  phrase's (وقف إطلاق النار "ceasefire" covers its three words);
+- as a **name**: the consonant skeleton of the Latin word matches an Arabic word's (Rubio ↔ روبيو),
+  or the gazetteer's Arabic name for it is there (China ↔ الصين);
+- as a **number**: the same value on both sides (digits, Arabic-Indic digits, number words);
+- from the **question**: an ordinary word the reader's own question supplies (no offsets); never
+  a name.
+
+Then the checks that must agree: negation and doubt, numbers and names (``verification.contradictions``),
+and the **role** of a possessive: where the Arabic has "envoy of Putin" (مبعوث بوتين) and the
+English names Putin, the envoy must be there too ("met Putin" is another meeting).
+
+A rendering is *checked* when every content word is traced and no check disagrees.
+
+Deliberately not here: making renderings (``answering.rendering``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.answering.names import GAZETTEER, _close, arabic_skeleton, latin_skeleton, numbers_in
+from assistant.answering.verification import NEGATED_EVIDENCE, contradictions, polarity
+from assistant.lexicon.lexicon import Lexicon, english_stem, lexicon, sense_words
+from assistant.records import TracedWord
+from assistant.text.arabic import normalize_for_matching
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# English words that carry no content of their own (negation is checked apart, as polarity).
+FUNCTION_WORDS = set(
+    _words(
+        "a an the of to in on at by for with from into onto over under about as than then so and or but nor if "
+        "that this these those there here it its he him his she her hers they them their theirs we us our you "
+        "your i me my is are was were be been being am has have had having do does did done will would shall "
+        "should can could may might must also very just who whom whose which what when where why how all any "
+        "some each every both either neither other such own same s not no never t up out off while because "
+        "during per "
+        # Adverbs and determiners that mostly carry no checkable content of their own.
+        "more most many much next like within including still however further again well even ever ahead away "
+        "through far way already yet only another several since until though although whether too around "
+        "among across back down now currently whole "
+        # The halves of contractions ("wouldn't": negation is checked apart).
+        "wouldn couldn didn doesn isn aren wasn weren shouldn hasn haven hadn don ve re ll d m"
+    )
+)
+# Nouns a possessive makes a different person or body: "Putin's envoy" is not Putin.
+RELATIONAL = {
+    english_stem(w): w
+    for w in _words(
+        "envoy emissary representative spokesman spokeswoman spokesperson adviser advisor aide wife husband "
+        "son daughter brother sister father mother lawyer attorney delegation team supporters allies family "
+        "campaign government administration office forces army"
+    )
+}
+TITLES = {
+    english_stem(w)
+    for w in _words("president minister king prince leader chairman chief head general director governor commander")
+}
+FAMILIES = True  # trace through the Arabic word's root family (docs/results.md measures it off and on)
+_ENGLISH_WORD = re.compile(r"[A-Za-z]+|\d[\d,.]*\d|\d")
+_ARABIC_WORD = re.compile(r"[\u0621-\u0652\u0660-\u0670\u0671-\u06d3\d]+|%")
+
+
+@dataclass(frozen=True)
+class Trace:
+    """The word-by-word trace of an English rendering, and what disagrees with its source."""
+
+    english: str
+    words: tuple[TracedWord, ...]
+    problems: tuple[str, ...]
+
+    @property
+    def untraced(self) -> list[str]:
+        return [w.word for w in self.words if not w.traced]
+
+    @property
+    def coverage(self) -> float:
+        return sum(w.traced for w in self.words) / len(self.words) if self.words else 1.0
+
+    @property
+    def checked(self) -> bool:
+        return bool(self.words) and not self.untraced and not self.problems
+
+    def rank(self) -> tuple[int, int, float]:
+        """Sort key for candidates, best first: no disagreement, fewest untraced, fuller."""
+        return (len(self.problems), len(self.untraced), -len(self.words))
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    normal: str
+
+
+def arabic_tokens(text: str) -> list[_Token]:
+    return [_Token(m.start(), m.end(), normalize_for_matching(m.group())) for m in _ARABIC_WORD.finditer(text)]
+
+
+class _Links:
+    """English stem → the Arabic spans whose senses hold it, for one source sentence."""
+
+    def __init__(self, tokens: list[_Token], lex: Lexicon) -> None:
+        self.tokens = tokens
+        self.lex = lex
+        self.stems: dict[str, list[tuple[int, int]]] = {}
+        self.family: dict[str, list[tuple[int, int]]] = {}
+        self.token_stems: list[set[str]] = []
+        words = [t.normal for t in tokens]
+        for i, token in enumerate(tokens):
+            stems = sense_words(lex.senses(token.normal))
+            self.token_stems.append(stems)
+            for stem in stems:
+                self.stems.setdefault(stem, []).append((token.start, token.end))
+            for stem in lex.family_stems(token.normal) - stems:
+                self.family.setdefault(stem, []).append((token.start, token.end))
+            for n, senses in lex.phrases_at(words, i):
+                span = (token.start, tokens[i + n - 1].end)
+                for stem in sense_words(senses):
+                    self.stems.setdefault(stem, []).append(span)
+        self.numbers = [(t, numbers_in(t.normal)) for t in tokens]
+
+    def by_lexicon(self, word: str) -> tuple[int, int] | None:
+        stem = english_stem(word)
+        spans = self.stems.get(stem)
+        if not spans and len(stem) >= 6:  # derivations the stemmer keeps apart (nominate, nomination)
+            spans = next((v for k, v in self.stems.items() if len(k) >= 6 and k[:6] == stem[:6]), None)
+        if not spans and FAMILIES and word.islower():  # names are never traced by derivation
+            spans = self.family.get(stem)
+        return spans[0] if spans else None
+
+    def by_number(self, word: str) -> tuple[int, int] | None:
+        values = numbers_in(word)
+        for token, found in self.numbers:
+            if values and values & found:
+                return (token.start, token.end)
+        return None
+
+    def by_name(self, word: str) -> tuple[int, int] | None:
+        variants = GAZETTEER.get(word.lower(), ())
+        skeleton = latin_skeleton(word)
+        for token in self.tokens:
+            if any(v == token.normal or (" " not in v and v in token.normal) for v in variants):
+                return (token.start, token.end)
+            # Two consonants match too much (Russia RS ↔ للرئيس RS): only a word known as a name, or
+            # one no dictionary knows (روبيو).
+            short_ok = self.lex.is_proper(token.normal) or not self.lex.senses(token.normal)
+            if len(skeleton) >= 3 or (len(skeleton) == 2 and short_ok):
+                other = arabic_skeleton(token.normal)
+                close = other and (_close(skeleton, other) or _close(skeleton, arabic_skeleton(token.normal[1:])))
+                if close and _same_onset(word, token.normal):
+                    return (token.start, token.end)
+        return None
+
+
+def _same_onset(latin: str, arabic: str) -> bool:
+    """Whether both spellings start with a vowel, or both with a consonant (Europe is not روبيو);
+    Arabic writes an alef before "s" + consonant (Spain, اسبانيا).
+
+    >>> _same_onset("Europe", "روبيو"), _same_onset("Europe", "اوروبا"), _same_onset("Spain", "اسبانيا")
+    (False, True, True)
+    """
+    word = arabic
+    for prefix in ("وال", "بال", "لل", "ال", "و", "ب", "ل"):
+        if word.startswith(prefix) and len(word) > len(prefix) + 2:
+            word = word[len(prefix) :]
+            break
+    latin_vowel = latin[:1].lower() in "aeiou"
+    arabic_vowel = word[:1] in "اعء"
+    return latin_vowel == arabic_vowel or (arabic_vowel and bool(re.match(r"s[^aeiou]", latin.lower())))
+
+
+def trace(english: str, arabic: str, question: str = "", lex: Lexicon | None = None) -> Trace:
+    """Link each content word of ``english`` to the part of ``arabic`` it renders.
+
+    >>> t = trace("Rubio met Putin's envoy on Friday.", "التقى روبيو بمبعوث بوتين يوم الجمعة")
+    >>> t.checked, [w.word for w in t.words]
+    (True, ['Rubio', 'met', 'Putin', 'envoy', 'Friday'])
+    >>> trace("Rubio met Putin on Friday.", "التقى روبيو بمبعوث بوتين يوم الجمعة").problems
+    ('role: the Arabic has the envoy of Putin (بمبعوث بوتين), the English has Putin without the envoy',)
+    """
+    lex = lex or lexicon()
+    links = _Links(arabic_tokens(arabic), lex)
+    words = _traced(english, links, question)
+    traced = {w.word for w in words if w.traced}
+    problems = [p for p in contradictions(english, arabic, question) if not _traced_name(p, traced)]
+    if NEGATED_EVIDENCE in problems and not polarity(_rendered_part(words, links.tokens, arabic)):
+        # The negation is in a clause the English does not render ("… in Brussels, but can't …").
+        problems.remove(NEGATED_EVIDENCE)
+    problems += _role_problems(words, links, arabic) + _unit_problems(words, arabic)
+    return Trace(english, tuple(words), tuple(problems))
+
+
+# Arabic duals carry their unit: يومين is "two days", never "2 weeks".
+DUAL_UNITS = {
+    "يومين": "day", "يومان": "day", "شهرين": "month", "الشهرين": "month", "شهران": "month", "مرتين": "time",
+    "مرتان": "time", "عامين": "year", "عامان": "year", "سنتين": "year", "سنتان": "year", "اسبوعين": "week",
+    "اسبوعان": "week", "ساعتين": "hour",
+}  # fmt: skip
+_UNITS = {english_stem(u): u for u in _words("day week month year time hour minute")}
+
+
+def _unit_problems(words: list[TracedWord], arabic: str) -> list[str]:
+    problems = []
+    for number, after in zip(words, words[1:], strict=False):
+        if number.via != "number" or number.source is None or after.start - number.end > 1:
+            continue  # the unit, if any, stands right after its number ("2 weeks", "two-day")
+        dual = normalize_for_matching(arabic[number.source[0] : number.source[1]])
+        unit, said = DUAL_UNITS.get(dual), _UNITS.get(english_stem(after.word))
+        if unit and said and said != unit:
+            problems.append(
+                f"number: the Arabic has {arabic[number.source[0] : number.source[1]]} (two {unit}s), "
+                f"the English has {number.word} {after.word}"
+            )
+    return problems
+
+
+def _rendered_part(words: list[TracedWord], tokens: list[_Token], arabic: str) -> str:
+    """The stretch of the Arabic the English renders: its traced words' span, with the three words
+    before it (a negation stands before its verb: لم يكن) and the one after."""
+    sources = [w.source for w in words if w.source]
+    if not sources or not tokens:
+        return arabic
+    first = next(i for i, t in enumerate(tokens) if t.end > min(s for s, _ in sources))
+    last = max(i for i, t in enumerate(tokens) if t.start < max(e for _, e in sources))
+    lo, hi = max(0, first - 3), min(len(tokens) - 1, last + 1)
+    return arabic[tokens[lo].start : tokens[hi].end]
+
+
+def traced_words(english: str, arabic: str, lex: Lexicon | None = None) -> list[TracedWord]:
+    """The content words of ``english`` and where in ``arabic`` each is found, without the checks
+    (the names gate asks whether an article mentions a question's name at all)."""
+    return _traced(english, _Links(arabic_tokens(arabic), lex or lexicon()), "")
+
+
+def _traced(english: str, links: _Links, question: str) -> list[TracedWord]:
+    asked = {english_stem(w) for w in _ENGLISH_WORD.findall(question)}
+    words = []
+    for m in _ENGLISH_WORD.finditer(english):
+        word = m.group()
+        if word.lower() in FUNCTION_WORDS or (len(word) == 1 and not word.isdigit()):
+            continue
+        source, via = None, ""
+        if word[0].isdigit() or numbers_in(word):
+            source, via = links.by_number(word), "number"
+        if source is None and not word[0].isdigit():
+            source, via = links.by_lexicon(word), "lexicon"
+            if source is None:
+                source, via = links.by_name(word), "name"
+        if source is None:
+            # The question may supply ordinary words ("told" for "tell"), never a name: a name
+            # the quote lacks makes the quote answer about someone else.
+            via = "question" if english_stem(word) in asked and not word[0].isupper() else ""
+        words.append(TracedWord(word, m.start(), m.end(), source, via))
+    return words
+
+
+def _traced_name(problem: str, traced: set[str]) -> bool:
+    """A "name … is not in the evidence" whose every word the lexicon traced (Friday ← الجمعة)."""
+    m = re.fullmatch(r"name (.+) is not in the evidence", problem)
+    return m is not None and all(w in traced for w in m.group(1).split())
+
+
+def _role_problems(words: list[TracedWord], links: _Links, arabic: str) -> list[str]:
+    """A possessive whose owner the English keeps and whose noun it drops (مبعوث بوتين → "Putin"),
+    and a title whose complement it drops (رئيس صندوق الثروة "head of the wealth fund" → "president")."""
+    covered = [w.source for w in words if w.source is not None]
+    return _owner_problems(words, links, arabic, covered) + _title_problems(words, links, arabic, covered)
+
+
+def _title_problems(words: list[TracedWord], links: _Links, arabic: str, covered: list[tuple[int, int]]) -> list[str]:
+    problems = []
+    for w in words:
+        if english_stem(w.word) not in TITLES or w.source is None:
+            continue
+        k = next((i for i, t in enumerate(links.tokens) if (t.start, t.end) == w.source), None)
+        if k is None or k + 1 >= len(links.tokens):
+            continue  # a phrase ("secretary of state") renders its whole span
+        after = links.tokens[k + 1]
+        if any(s <= after.start and after.end <= e for s, e in covered) or links.lex.is_proper(after.normal):
+            continue
+        if len(after.normal) > 2 and links.lex.senses(after.normal) and not after.normal.isdigit():
+            problems.append(
+                f"role: the Arabic has the {w.word.lower()} of {arabic[after.start : after.end]} "
+                f"({arabic[links.tokens[k].start : after.end]}), the English drops what it heads"
+            )
+    return problems
+
+
+def _owner_problems(words: list[TracedWord], links: _Links, arabic: str, covered: list[tuple[int, int]]) -> list[str]:
+    problems = []
+    for k, token in enumerate(links.tokens):
+        relation = links.token_stems[k] & RELATIONAL.keys()
+        if not relation or links.lex.is_proper(token.normal):
+            continue
+        if arabic[token.start : token.end].endswith(("ه", "ها", "هم", "هما")):
+            continue  # "his envoy Steve Witkoff" (ومبعوثه ستيف ويتكوف): the name is the envoy himself
+        if any(s <= token.start and token.end <= e for s, e in covered):
+            continue  # the English renders the noun
+        owners: list[tuple[_Token, TracedWord]] = []
+        for owner in links.tokens[k + 1 : k + 4]:  # "envoy of [President] [Vladimir] Putin"
+            rendering = [w for w in words if w.source and w.source[0] <= owner.start and owner.end <= w.source[1]]
+            if rendering and rendering[-1].word[:1].isupper():  # a name in the English
+                owners.append((owner, rendering[-1]))
+            elif not links.token_stems[links.tokens.index(owner)] & TITLES:
+                break
+        if owners:  # the family name: the last of "President Vladimir Putin"
+            owner, named = owners[-1]
+            noun = next(word for stem, word in RELATIONAL.items() if stem in relation)
+            problems.append(
+                f"role: the Arabic has the {noun} of {named.word} ({arabic[token.start : owner.end]}), "
+                f"the English has {named.word} without the {noun}"
+            )
+    return problems
