@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant
+from assistant.records import CHECKED_LABEL
 from assistant.records import DRAFT_LABEL as DRAFT
 
 pytestmark = pytest.mark.e2e
@@ -40,5 +41,7 @@ def test_seed_briefing_names_every_speaker_with_verbatim_quotes(real: Assistant)
     rendered = [x for x in [*briefing.statements, *briefing.summary] if x.text and x.text != x.quote]
     assert len({x.quote for x in rendered}) == briefing.renderings["kept"]
     assert not any(x.verified for x in rendered)
-    if rendered:
-        assert f"*{DRAFT}:*" in briefing.to_markdown() and f"{DRAFT}:" in briefing.to_html()
+    for x in rendered:  # each under its own quote, labelled by what code could check
+        label = CHECKED_LABEL if x.checked else DRAFT
+        assert f"» [{x.citation.n}]\n  *{label}:* " in briefing.to_markdown() and f"{label}:" in briefing.to_html()
+        assert x.checked == (not x.untraced)

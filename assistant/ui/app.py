@@ -181,9 +181,10 @@ def build_app(assistant: Any) -> Any:
         gr.Markdown(
             "## Briefing assistant\n"
             "Answers come only from the ingested articles. Every answer says how it was checked: "
-            "**Verified** (code checked it against the quoted sentence), **Quoted** (the article's own "
-            "words), **Draft, unverified** (a machine translation: rely on the original shown beside it), "
-            "or **Not in the articles**."
+            "**Verified** (code checked it against the quoted sentence), **Checked translation** (code "
+            "traced every English word to the quoted Arabic: hover a word), **Quoted** (the article's own "
+            "words), **Draft, unverified** (a machine translation with untraced words: rely on the original "
+            "beside it), or **Not in the articles**."
         )
         with gr.Row():
             with gr.Column(scale=3), gr.Tabs():

@@ -42,7 +42,8 @@ _TRACE_CSS = "".join(
     f'.pair:has([data-s="{j}"]:hover) [data-s="{j}"] {{ background: #fde68a; }}\n' for j in range(MAX_LINKS)
 )
 
-CSS = """
+CSS = (
+    """
 #transcript { min-height: 420px; max-height: 68vh; overflow-y: auto !important; }
 .answer-body > :first-child { margin-top: 0.2em; }
 .empty-hint { color: var(--body-text-color-subdued); padding: 2em 1em; text-align: center; }
@@ -96,10 +97,11 @@ table.sources { width: 100%; font-size: 0.88em; border-collapse: collapse; }
 table.sources td, table.sources th { padding: 0.25em 0.4em; border-bottom: 1px solid var(--border-color-primary);
   text-align: start; vertical-align: top; }
 """
+    + _TRACE_CSS
+)
 
 # Clicking a marker opens (and shows) its passage. Event delegation: the transcript re-renders.
-TRANSCRIPT_JS = (
-    """
+TRANSCRIPT_JS = """
 element.addEventListener('click', (event) => {
   const link = event.target.closest('a.cite');
   if (!link) return;
@@ -115,8 +117,6 @@ watch('value', () => {
   box.scrollTop = box.scrollHeight;
 });
 """
-    + _TRACE_CSS
-)
 
 
 def esc(text: object) -> str:
