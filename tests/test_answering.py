@@ -72,6 +72,33 @@ def test_a_rendering_traced_word_by_word_is_checked_and_says_where_each_word_cam
     assert any(isinstance(e, StatusEvent) and e.stage == "rendering" and e.quote == quote for e in events)
 
 
+def test_a_who_question_needs_a_name_and_an_echo_of_the_question_is_removed(seeded: Assistant) -> None:
+    from assistant.answering.answerer import _Work
+    from assistant.answering.evidence import Evidence
+    from assistant.records import AnswerSentence
+
+    saudi = "وقد سافر روبيو إلى المملكة العربية السعودية مرتين خلال الشهرين الماضيين لإجراء مناقشات مع كبار المسؤولين"
+    passage = seeded.search("روبيو السعودية مرتين", k=1)[0]
+    chosen = Evidence(passage, saudi, 0, len(saudi), 1.0)
+    who = "Who travelled to Saudi Arabia twice?"
+
+    def rendered(*replies: str) -> list[AnswerSentence]:
+        work = _Work(who, who, "openai")
+        events = _answerer(seeded, None, list(replies))._render(work, chosen, AnswerSentence(saudi, "quote", (1,)))
+        try:
+            while True:
+                next(events)
+        except StopIteration as done:
+            return done.value
+
+    # "The officials" traces (المسؤولين) and names nobody: a draft.
+    officials = rendered("the officials", "the officials")[0]
+    assert officials.state == "draft" and "without a name" in officials.notes[-1]
+    assert rendered("Rubio")[0].state == "checked"
+    [quote] = rendered("Saudi Arabia twice", "Saudi Arabia twice")  # only the question's words: removed
+    assert quote.state == "quote"
+
+
 def test_a_rendering_with_untraced_words_is_a_marked_draft(seeded: Assistant) -> None:
     # Both candidates (guided, then plain) add a word the quote lacks: the better is kept, marked.
     replies = ["Rubio travelled to Saudi Arabia twice by plane.", "Rubio flew to Saudi Arabia twice by plane."]

@@ -49,7 +49,7 @@ from assistant.answering.question import (
     missing_terms,
     quantity_focus,
 )
-from assistant.answering.rendering import render
+from assistant.answering.rendering import Rendering, render
 from assistant.answering.verification import contradictions, restates, support
 from assistant.models.embedding import Embedder
 from assistant.models.prompts import load_prompts
@@ -73,6 +73,14 @@ from assistant.text.arabic import language_of
 # keeps such answers out (docs/design.md).
 VERIFIED_SUPPORT = 0.85
 OVERRULE_NONE = 0.6  # share of an Arabic question's words in the best sentence that outweighs the model's "none"
+
+
+def _unnamed(question: str, rendering: Rendering) -> bool:
+    """A "who" question whose answer traces no name to the quote by its spelling: a title or a
+    gloss ("Wazir", "Sir") is no answer to who, however well it traces."""
+    if not re.match(r"\s*(?:and\s+)?(?:who|whom|whose)\b", question, re.I):
+        return False
+    return not any(w.via == "name" for w in rendering.trace.words)
 
 
 @dataclass(frozen=True)
@@ -342,14 +350,16 @@ class Answerer:
             return [quote]
         best = candidates[0]
         problems = list(best.trace.problems)
-        if not problems and best.trace.words and all(w.via == "question" for w in best.trace.words):
-            problems = ["only repeats the question"]
+        if not problems and restates(best.text, work.standalone):
+            problems = ["only repeats the question"]  # "US mission chiefs" for "Who recalled the US mission chiefs?"
         if problems:
             work.removed.append(f"{best.text} ({'; '.join(problems)})")
             return [quote]
-        if best.trace.checked:
+        if best.trace.checked and not _unnamed(work.standalone, best):
             return [AnswerSentence(best.text, "checked", (1,), (), best.trace.words), quote]
-        notes = (f"untraced: {', '.join(best.trace.untraced)}",)
+        notes = (f"untraced: {', '.join(best.trace.untraced)}",) if best.trace.untraced else ()
+        if _unnamed(work.standalone, best):
+            notes += ("a who-question answered without a name spelled in the quote",)
         return [AnswerSentence(best.text, "draft", (1,), notes, best.trace.words), quote]
 
     def _verify(

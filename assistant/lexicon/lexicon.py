@@ -97,6 +97,7 @@ class Lexicon:
         self.proper: set[str] = set()  # bare words known as names or places
         self.own: dict[tuple[str, ...], tuple[str, ...]] = {}  # our glossary, by phrase key, senses in order
         self.names: dict[str, str] = {}  # bare word → an English name (arwikicats)
+        self.name_parts: set[str] = set()  # bare words of arwikicats' people's names
         dictionary = freedict.load()
         if dictionary is None:
             self.missing.append("FreeDict ara-eng (apt-get install dict-freedict-ara-eng)")
@@ -133,6 +134,8 @@ class Lexicon:
             for english, arabic in json.loads((folder / name).read_text(encoding="utf-8")).items():
                 if isinstance(arabic, str) and arabic:
                     self._add(arabic, [english], proper=True)
+                    if name.startswith("people/"):  # بوتين of فلاديمير بوتين: a name, not "aorta"
+                        self.name_parts.update(phrase_key(normalize_for_matching(arabic).split()))
         nationalities = json.loads((folder / "nationalities/nationalities_data.json").read_text(encoding="utf-8"))
         for english, forms in nationalities.items():
             for key, arabic in forms.items():
@@ -185,8 +188,11 @@ class Lexicon:
         if self.analyzer is not None:
             readings = self.analyzer.analyse(word)
             proper = [r.gloss for r in readings if r.proper]
-            known = bare(word) in self.proper  # a name or place arwikicats knows: its name reading first
-            glosses = (proper if known and proper else []) + [r.gloss for r in readings]
+            # A name reading is shown only for a name or place arwikicats knows (first), or when it is
+            # the only reading: وزير is "minister", not also "Wazir"; السيد "Mr", not "Sayyid".
+            known = bare(word) in self.proper or bare(word) in self.name_parts
+            common = [r.gloss for r in readings if not r.proper]
+            glosses = (proper if known else []) + (common or proper)
             firsts = list(dict.fromkeys(re.sub(r"\([^)]*\)", "", g.split(";")[0]).strip() for g in glosses))
             firsts = [f for f in firsts if f]
             if firsts:
@@ -234,7 +240,7 @@ def read_glossary() -> list[tuple[str, tuple[str, ...]]]:
     return entries
 
 
-CACHE_VERSION = 1  # bumped when what a Lexicon holds changes
+CACHE_VERSION = 2  # bumped when what a Lexicon holds changes
 
 
 def _sources() -> list[Path]:
