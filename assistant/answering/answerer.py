@@ -357,7 +357,7 @@ class Answerer:
             return [quote]
         if best.trace.checked and not _unnamed(work.standalone, best):
             return [AnswerSentence(best.text, "checked", (1,), (), best.trace.words), quote]
-        notes = (f"untraced: {', '.join(best.trace.untraced)}",) if best.trace.untraced else ()
+        notes: tuple[str, ...] = (f"untraced: {', '.join(best.trace.untraced)}",) if best.trace.untraced else ()
         if _unnamed(work.standalone, best):
             notes += ("a who-question answered without a name spelled in the quote",)
         return [AnswerSentence(best.text, "draft", (1,), notes, best.trace.words), quote]
