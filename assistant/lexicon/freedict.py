@@ -31,7 +31,7 @@ def _number(code: str) -> int:
     """A dictd base64 number.
 
     >>> _number("B"), _number("BA"), _number("IhAH")
-    (1, 64, 8523783)
+    (1, 64, 2232327)
     """
     value = 0
     for ch in code:
