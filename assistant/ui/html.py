@@ -21,7 +21,8 @@ STATE_BADGES = {
     "verified": ("✓ Verified", "checked by code against the quoted article sentence"),
     "checked": (
         "✓ Checked translation",
-        "every content word traced by code to the quoted Arabic; hover a word to see where it comes from",
+        "every content word traced by code to the quoted Arabic (hover a word); whether the quote answers "
+        "the question, read it",
     ),
     "draft": ("⚠ Draft, unverified", "a machine rendering of the quote; rely on the original beside it"),
     "quoted": ("❝ Quoted", "the article's own words, not translated"),
