@@ -355,10 +355,11 @@ class Answerer:
         if problems:
             work.removed.append(f"{best.text} ({'; '.join(problems)})")
             return [quote]
-        if best.trace.checked and not _unnamed(work.standalone, best):
+        unnamed = _unnamed(work.standalone, best)
+        if best.trace.checked and not unnamed:
             return [AnswerSentence(best.text, "checked", (1,), (), best.trace.words), quote]
         notes: tuple[str, ...] = (f"untraced: {', '.join(best.trace.untraced)}",) if best.trace.untraced else ()
-        if _unnamed(work.standalone, best):
+        if unnamed:
             notes += ("a who-question answered without a name spelled in the quote",)
         return [AnswerSentence(best.text, "draft", (1,), notes, best.trace.words), quote]
 

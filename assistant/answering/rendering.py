@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from assistant.answering.tracing import Trace, arabic_tokens, trace
 from assistant.lexicon.lexicon import Lexicon, lexicon
+from assistant.models.prompts import PROMPTS
 from assistant.text.arabic import match_tokens
 from assistant.text.words import _STOP
 
@@ -116,7 +117,7 @@ def _candidates(
     listing = "\n".join(f"- {ar}: {en}" for ar, en in glossary(source, lex)) or "- (none)"
     candidates: list[Rendering] = []
     for name in plans:
-        extra = {"glossary": listing} if name in ("short_answer", "render_guided", "translate_guided") else {}
+        extra = {"glossary": listing} if "glossary" in PROMPTS[name] else {}  # the guided prompts
         text = clean(invoke(name, max_tokens=MAX_TOKENS[name], **values, **extra))
         if text:
             candidates.append(Rendering(text, trace(text, source, question, lex), name))
