@@ -90,7 +90,12 @@ def main(chroma_url: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @_friendly_errors
 def ingest(paths: tuple[str, ...], store: str | None, as_json: bool) -> None:
-    """Ingest .txt, .md, .html and .jsonl files and folders."""
+    """Ingest .txt, .md, .html and .jsonl files and folders (creates the store when needed).
+
+    Exit status: 0 when every input went in; 1 when any path, file or JSON Lines row failed
+    (each is listed, and everything else is kept: run the command again after fixing them);
+    130 when interrupted (whole articles are kept).
+    """
     from tqdm import tqdm
 
     assistant = _assistant(store)
@@ -110,16 +115,24 @@ def ingest(paths: tuple[str, ...], store: str | None, as_json: bool) -> None:
             sys.exit(130)
     if as_json:
         click.echo(json.dumps(asdict(report), ensure_ascii=False, indent=2))
-        return
-    click.echo(report.summary())
-    click.echo(report.throughput())
-    for failure in report.failed:
-        click.echo(f"  failed: {failure.path}: {failure.reason}")
-    for warning in report.warnings:
-        click.echo(f"  repaired: {warning.path}: {warning.reason}")
-    articles, chunks = assistant.catalog.counts()
-    where = f" (vectors on {assistant.store.where})" if assistant.store.is_server else ""
-    click.echo(f"store {assistant.settings.vectorstore_dir}{where}: {articles} articles, {chunks} chunks")
+    else:
+        click.echo(report.summary())
+        click.echo(report.throughput())
+        for failure in report.failed:
+            click.echo(f"  failed: {failure.path}: {failure.reason}")
+        for warning in report.warnings:
+            click.echo(f"  repaired: {warning.path}: {warning.reason}")
+        articles, chunks = assistant.catalog.counts()
+        where = f" (vectors on {assistant.store.where})" if assistant.store.is_server else ""
+        click.echo(f"store {assistant.settings.vectorstore_dir}{where}: {articles} articles, {chunks} chunks")
+    if report.failed:  # a script or a cron job must notice; what went in stays in
+        n = len(report.failed)
+        click.echo(
+            f"Error: {n} input{'s' if n != 1 else ''} failed (listed in the report); everything else was "
+            "ingested. Fix them and run the same command again: unchanged articles are skipped.",
+            err=True,
+        )
+        sys.exit(1)
 
 
 @main.command()

@@ -128,14 +128,40 @@ def test_ingest_for_people(isolated: Path) -> None:
     assert "ingesting" in result.stderr  # the progress bar goes to stderr
 
 
-def test_ingest_a_missing_path_reports_it_and_goes_on(isolated: Path) -> None:
+INGEST_FAILED = (
+    "Error: {n} failed (listed in the report); everything else was ingested. Fix them and run the same "
+    "command again: unchanged articles are skipped.\n"
+)
+
+
+def test_ingest_a_missing_path_reports_it_keeps_the_rest_and_exits_1(isolated: Path) -> None:
     missing = isolated / "nowhere"
     result = _run("ingest", str(missing), str(SEEDS), "--store", str(isolated / "store"))
-    assert result.exit_code == 0  # a failed input is reported, not fatal
+    assert result.exit_code == 1  # a script must notice; the good input is kept
     assert "added 1, unchanged 0, replaced 0, failed 1 (15 chunks)" in result.stdout
     assert f"  failed: {missing}: no such file or folder; check the path" in result.stdout.splitlines()
-    report = _json(_run("ingest", str(missing), "--store", str(isolated / "store"), "--json"))
+    assert result.stderr.endswith(INGEST_FAILED.format(n="1 input"))
+    assert len(_json(_run("sources", "--store", str(isolated / "store"), "--json"))) == 1
+    result = _run("ingest", str(missing), "--store", str(isolated / "store"), "--json")
+    assert result.exit_code == 1 and result.stderr == INGEST_FAILED.format(n="1 input")
+    report = json.loads(result.stdout)
     assert report["failed"] == [{"path": str(missing), "reason": "no such file or folder; check the path"}]
+
+
+def test_ingest_an_unsupported_file_exits_1_and_says_so_in_help(isolated: Path) -> None:
+    pdf = isolated / "report.pdf"
+    pdf.write_bytes(b"%PDF-1.4 not text")
+    good = isolated / "good.txt"
+    good.write_text("Bridge news\n\nThe mayor said the bridge will reopen in May.", encoding="utf-8")
+    result = _run("ingest", str(pdf), str(good), str(isolated / "gone"), "--store", str(isolated / "store"))
+    assert result.exit_code == 1
+    assert f"  failed: {pdf}: unsupported file type '.pdf'; give .txt, .md, .html or .jsonl files" in result.stdout
+    assert "added 1, unchanged 0, replaced 0, failed 2 " in result.stdout
+    assert result.stderr.endswith(INGEST_FAILED.format(n="2 inputs"))
+    again = _run("ingest", str(good), "--store", str(isolated / "store"))
+    assert again.exit_code == 0 and "added 0, unchanged 1, replaced 0, failed 0" in again.stdout
+    help_text = " ".join(_run("ingest", "--help").output.split())
+    assert "Exit status: 0 when every input went in; 1 when any path, file or JSON Lines row failed" in help_text
 
 
 def test_ingest_needs_a_path(isolated: Path) -> None:
