@@ -12,7 +12,12 @@ second figure, when the top sentence's passage does). Variants:
 
 - the weights of ``rank_evidence`` (word overlap, passage rank, neighbour's similarity), on a
   small grid;
-- plus the share of an English question's names found in the sentence across scripts.
+- plus the share of an English question's names found in the sentence across scripts;
+- plus the rarity-weighted share of an English question's words the lexicon traces into the
+  sentence (``rank_evidence``'s ``traced_weight``).
+
+``--half a`` takes the first half of each language's questions (in file order), ``--half b`` the
+second: choose a weight on one, judge it on the other.
 
 The ceiling is how often any candidate sentence holds the evidence.
 Figures end as one JSON line.
@@ -28,7 +33,7 @@ from functools import partial
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.answering.evidence import CONTEXT_WEIGHT, OVERLAP_WEIGHT, PASSAGE_PRIOR
+from assistant.answering.evidence import CONTEXT_WEIGHT, OVERLAP_WEIGHT, PASSAGE_PRIOR, TRACED_WEIGHT
 from assistant.answering.names import key_terms, name_in_arabic
 from assistant.answering.question import asked_question, condense
 
@@ -50,9 +55,17 @@ def features(a: Assistant, row: dict) -> list[Candidate] | None:
     parts = {
         name: {
             (e.passage.chunk_id, e.start): e
-            for e in answerer.ranked_sentences(asked, passages, overlap_weight=o, passage_prior=p, context_weight=c)
+            for e in answerer.ranked_sentences(
+                asked, passages, overlap_weight=o, passage_prior=p, context_weight=c, traced_weight=t
+            )
         }
-        for name, o, p, c in (("dense", 0, 0, 0), ("overlap", 1, 0, 0), ("prior", 0, 1, 0), ("context", 0, 0, 1))
+        for name, o, p, c, t in (
+            ("dense", 0, 0, 0, 0),
+            ("overlap", 1, 0, 0, 0),
+            ("prior", 0, 1, 0, 0),
+            ("context", 0, 0, 1, 0),
+            ("traced", 0, 0, 0, 1),
+        )
     }
     if not parts["dense"]:
         return None
@@ -61,7 +74,7 @@ def features(a: Assistant, row: dict) -> list[Candidate] | None:
     out = []
     for key, e in parts["dense"].items():
         found = [t for t in terms if (t in e.text if t[0].isdigit() else name_in_arabic(t, e.text))]
-        f = {name: parts[name][key].score - e.score for name in ("overlap", "prior", "context")}
+        f = {name: parts[name][key].score - e.score for name in ("overlap", "prior", "context", "traced")}
         f["dense"] = e.score
         f["names"] = len(found) / len(terms) if terms else 0.0
         out.append((f, any(s in e.text for s in evidence), any(s in e.passage.text for s in evidence)))
@@ -77,31 +90,47 @@ def main() -> None:
     parser.add_argument("questions", nargs="?", default=str(XQUAD / "xquad_dev.jsonl"))
     parser.add_argument("--corpus", default=str(XQUAD / "xquad_ar_corpus.jsonl"))
     parser.add_argument("--store", help="vector store to build or reuse (default: a temporary one)")
+    parser.add_argument("--half", choices=("a", "b", "all"), default="all", help="first or second half per language")
     args = parser.parse_args()
+    rows_in: dict[str, list[dict]] = {}
+    for line in Path(args.questions).read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row.get("answerable", True) and row.get("evidence"):
+            rows_in.setdefault(row["lang"], []).append(row)
+    if args.half != "all":
+        rows_in = {k: v[: len(v) // 2] if args.half == "a" else v[len(v) // 2 :] for k, v in rows_in.items()}
     with tempfile.TemporaryDirectory() as tmp:
         a = Assistant(vectorstore_dir=args.store or tmp)
         a.ingest([args.corpus])
         by_lang: dict[str, list[list[Candidate]]] = {}
-        for line in Path(args.questions).read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            if row.get("answerable", True) and row.get("evidence"):
-                cands = features(a, row)
-                if cands:
-                    by_lang.setdefault(row["lang"], []).append(cands)
+        for row in (r for rows in rows_in.values() for r in rows):
+            cands = features(a, row)
+            if cands:
+                by_lang.setdefault(row["lang"], []).append(cands)
 
-    def current(f: Features, o: float = OVERLAP_WEIGHT, p: float = PASSAGE_PRIOR, c: float = CONTEXT_WEIGHT) -> float:
-        return f["dense"] + o * f["overlap"] + p * f["prior"] + c * f["context"]
+    def current(
+        f: Features,
+        o: float = OVERLAP_WEIGHT,
+        p: float = PASSAGE_PRIOR,
+        c: float = CONTEXT_WEIGHT,
+        t: float = TRACED_WEIGHT,
+    ) -> float:
+        return f["dense"] + o * f["overlap"] + p * f["prior"] + c * f["context"] + t * f["traced"]
 
     def with_names(f: Features, g: float) -> float:
         return current(f) + g * f["names"]
 
-    label = f"current (overlap {OVERLAP_WEIGHT}, prior {PASSAGE_PRIOR}, context {CONTEXT_WEIGHT})"
+    label = (
+        f"current (overlap {OVERLAP_WEIGHT}, prior {PASSAGE_PRIOR}, context {CONTEXT_WEIGHT}, traced {TRACED_WEIGHT})"
+    )
     variants: dict[str, Callable[[Features], float]] = {label: current}
     for o in (0.0, 0.25, 1.0):
         for p in (0.0, 0.04):
             variants[f"overlap {o}, prior {p}"] = partial(current, o=o, p=p)
     for c in (0.0, 0.3, 0.5):
         variants[f"context {c} (neighbour's e5)"] = partial(current, c=c)
+    for t in (0.0, 0.02, 0.05, 0.1, 0.2, 0.3):
+        variants[f"traced {t} (question words the lexicon traces)"] = partial(current, t=t)
     for g in (0.01, 0.05):
         variants[f"current + {g} x English names found"] = partial(with_names, g=g)
 

@@ -181,6 +181,18 @@ def test_rank_evidence_lifts_a_sentence_whose_neighbour_is_on_the_question() -> 
     )
 
 
+def test_rank_evidence_lifts_the_arabic_sentence_an_english_questions_words_trace_into() -> None:
+    rubio = _passage("التقى روبيو بمبعوث بوتين يوم الجمعة في جنيف.", "c1")
+    other = _passage("قال مسؤول في الناتو إن الفريق يأتي بنية حسنة.", "c2")
+    candidates = evidence_sentences([rubio, other])
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = np.array([[0.80, 0.6], [0.85, 0.5]], dtype=np.float32)
+    question = "Whom did Rubio meet on Friday?"
+    # The scripts share no word; the lexicon traces rubio, meet and friday into c1 only.
+    assert rank_evidence(question, q, candidates, vectors, traced_weight=0.0)[0].passage.chunk_id == "c2"
+    assert rank_evidence(question, q, candidates, vectors, traced_weight=0.1)[0].passage.chunk_id == "c1"
+
+
 def test_passage_margin_is_the_lead_over_the_best_sentence_of_another_passage() -> None:
     one, two = _passage("Rubio met the envoy on Friday.", "c1"), _passage("The envoy went back to Moscow.", "c2")
     a, b = evidence_sentences([one, two])

@@ -134,3 +134,49 @@ def test_a_checked_first_candidate_spares_the_second_call() -> None:
 
     [best] = render(fake, "How many times has Witkoff met Putin this year?", WITKOFF)
     assert calls == ["short_answer"] and best.trace.checked
+
+
+def test_a_candidate_that_only_repeats_the_question_yields_to_the_next() -> None:
+    arabic = "قالت هيذر نويرت المتحدثة باسم الوزارة إن الوزارة قررت استدعاء رؤساء البعثات"
+    replies = {"short_answer": "mission chiefs", "render_guided": "Heather Nauert said so."}
+    best, worse = render(lambda name, **v: replies[name], "Who recalled the mission chiefs?", arabic)
+    assert best.text == "Heather Nauert said so."
+    assert "only repeats the question" in worse.trace.problems
+
+
+def test_a_name_spelled_back_from_the_arabic_takes_the_lexicons_spelling() -> None:
+    from assistant.answering.rendering import respell
+
+    arabic = "ونشرها شخص مجهول في كابيتول هيل"
+    assert respell("It was posted on Kabutul Hill.", arabic) == "It was posted on Capitol Hill."
+    assert respell("Rubio met him.", RUBIO) == "Rubio met him."  # a name spelled right stays
+
+
+def test_the_names_gate_reads_short_parts_in_order_and_a_final_s_as_z() -> None:
+    from assistant.answering.question import missing_terms
+
+    lee = "يقول المستثمر كاي فو لي إن على الولايات المتحدة"
+    assert missing_terms("What does Kai-Fu Lee think?", [lee]) == []
+    assert missing_terms("What does Kai-Fu Lee think?", ["يقول المستثمر لي فو كاي"]) == ["Kai-Fu Lee"]
+    assert missing_terms("Who shot Wayde Sims?", ["مقتل لاعب السلة وايد سيمز"]) == []
+
+
+def test_at_least_is_no_negation_and_dotted_thousands_are_numbers() -> None:
+    t = trace("At least 384 people were killed.", "قُتل ما لا يقل عن 384 شخصًا")
+    assert t.problems == ()
+    cars = "أنتج المصنع ما يقرب من 150.000 سيارة العام الماضي"
+    assert not any("number" in p for p in trace("The plant built 150,000 cars last year.", cars).problems)
+
+
+def test_an_english_questions_words_trace_into_the_sentence_that_answers_it() -> None:
+    from assistant.answering.tracing import traced_terms
+
+    assert {"rubio", "friday"} <= traced_terms("What did Rubio reveal on Friday?", RUBIO)
+    assert traced_terms("What did Rubio reveal on Friday?", NATO) == set()
+    assert traced_terms("ماذا قال روبيو؟", RUBIO) == set()  # an Arabic question shares words directly
+
+
+def test_a_date_made_of_two_dates_of_the_arabic_is_caught() -> None:
+    ford = "قرار شركة فورد في ديسمبر من نفس السنة ومصانعها التي ستغلق أبوابها في أكتوبر 2016"
+    assert any(p.startswith("date:") for p in trace("December 2016", ford).problems)
+    assert trace("October 2016", ford).problems == ()

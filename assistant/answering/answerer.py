@@ -349,9 +349,7 @@ class Answerer:
         if not candidates:
             return [quote]
         best = candidates[0]
-        problems = list(best.trace.problems)
-        if not problems and restates(best.text, work.standalone):
-            problems = ["only repeats the question"]  # "US mission chiefs" for "Who recalled the US mission chiefs?"
+        problems = best.trace.problems  # among them a rendering that only repeats the question
         if problems:
             work.removed.append(f"{best.text} ({'; '.join(problems)})")
             return [quote]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answering.tracing import question_terms, traced_terms
 from assistant.models.embedding import Embedder
 from assistant.records import Passage
 from assistant.storage.catalog import Catalog
@@ -39,6 +40,10 @@ OVERLAP_WEIGHT = 0.5
 # sentence sitting where the passage discusses what was asked (``benchmarks/probe_sentence_choice.py``
 # measures the variants; docs/design.md, Answers).
 CONTEXT_WEIGHT = 0.1
+# Weight of an English question's words the lexicon traces into an Arabic sentence (names by their
+# spelling, other words by their glosses: ``tracing.traced_terms``), each by its rarity among the
+# candidates, as the overlap: the cross-lingual counterpart of the word overlap.
+TRACED_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,7 @@ def rank_evidence(
     overlap_weight: float = OVERLAP_WEIGHT,
     passage_prior: float = PASSAGE_PRIOR,
     context_weight: float = CONTEXT_WEIGHT,
+    traced_weight: float = TRACED_WEIGHT,
 ) -> list[Evidence]:
     """Candidates by e5 similarity to the question, plus word overlap (rare words weigh more), plus
     their passage's rank, plus their better neighbour's similarity (``candidates`` in reading order,
@@ -128,6 +134,10 @@ def rank_evidence(
     words = [q_words & set(content_tokens(c.text)) for c in candidates]
     weight = overlap_weights(q_words, words)
     total = sum(weight.values()) or 1.0
+    terms = question_terms(question) if traced_weight else set()
+    traced = [traced_terms(question, c.text) for c in candidates] if terms else []
+    t_weight = overlap_weights(terms, traced)
+    t_total = sum(t_weight.values()) or 1.0
     ranked = []
     for i, (c, d, shared) in enumerate(zip(candidates, dense, words, strict=True)):
         overlap = sum(weight[w] for w in shared) / total
@@ -138,9 +148,9 @@ def rank_evidence(
             if 0 <= j < len(candidates) and candidates[j].passage.chunk_id == c.passage.chunk_id
         ]
         context = context_weight * max(beside, default=float(d))
-        ranked.append(
-            Evidence(c.passage, c.text, c.start, c.end, float(d) + overlap_weight * overlap + prior + context)
-        )
+        across = traced_weight * sum(t_weight[w] for w in traced[i]) / t_total if traced else 0.0
+        score = float(d) + overlap_weight * overlap + prior + context + across
+        ranked.append(Evidence(c.passage, c.text, c.start, c.end, score))
     return sorted(ranked, key=lambda c: -c.score)
 
 

@@ -173,8 +173,13 @@ def arabic_skeleton(word: str) -> str:
 
 
 def _close(a: str, b: str) -> bool:
-    """Equal skeletons, or one edit apart for long names that start alike (short ones collide)."""
-    if a == b:
+    """Equal skeletons, or one edit apart for long names that start alike (short ones collide).
+    A final S and Z are one: English writes a final /z/ with "s" (Sims, سيمز).
+
+    >>> _close(latin_skeleton("Sims"), arabic_skeleton("سيمز")), _close("SMS", "SMT")
+    (True, False)
+    """
+    if a == b or (a[-1:] in "SZ" and b[-1:] in "SZ" and a[:-1] == b[:-1] and a[-1:] and b[-1:]):
         return True
     if min(len(a), len(b)) < 5 or abs(len(a) - len(b)) > 1 or a[0] != b[0]:
         return False
@@ -262,9 +267,13 @@ def numbers_in(text: str) -> set[int]:
     [2, 3, 2025]
     >>> sorted(numbers_in("سافر روبيو مرتين خلال الشهرين الماضيين"))
     [2]
+    >>> 150000 in numbers_in("ما يقرب من 150.000 سيارة")
+    True
     """
     normal = normalize_for_matching(text)
     found = {int(d.replace(",", "")) for d in re.findall(r"\d[\d,]*", normal) if d.replace(",", "").isdigit()}
+    # Arabic text often groups thousands with a dot (150.000 سيارة, 150,000 cars).
+    found |= {int(d.replace(".", "")) for d in re.findall(r"(?<![\d.])\d{1,3}(?:\.\d{3})+(?![\d.])", normal)}
     for word in re.findall(r"\w+", normal):
         bare = word[1:] if word[:1] in "وب" and word[1:] in _NUMBER_WORDS else word
         if bare in _NUMBER_WORDS:

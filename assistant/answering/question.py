@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answering.names import GAZETTEER, key_terms, name_in_arabic
+from assistant.answering.names import GAZETTEER, arabic_skeleton, key_terms, latin_skeleton, name_in_arabic
 from assistant.answering.tracing import FUNCTION_WORDS, traced_words
 from assistant.text.arabic import language_of, match_tokens, normalize_for_matching
 
@@ -19,7 +19,7 @@ def _in_arabic(term: str, arabic: str) -> bool:
     by the lexicon and the transliteration the tracing uses, every word of it ("Thursday" ←
     الخميس, "Europa League" ← الدوري الأوروبي), a hyphenated name by its longest part (Berners-Lee:
     "Lee" is too short to match). "Supreme Court" is not found because "court" is."""
-    if name_in_arabic(term, arabic):
+    if name_in_arabic(term, arabic) or _spelled_in_sequence(term, arabic):
         return True
     words = []
     for word in term.split():
@@ -28,6 +28,20 @@ def _in_arabic(term: str, arabic: str) -> bool:
     words = [w for w in words if len(w) >= 3 and w.lower() not in FUNCTION_WORDS]
     traced = traced_words(" ".join(words), arabic)
     return bool(traced) and all(w.traced for w in traced)
+
+
+def _spelled_in_sequence(term: str, arabic: str) -> bool:
+    """Whether a name of several short parts is spelled in Arabic part by part, in order, in
+    consecutive words (Kai-Fu Lee, كاي فو لي): each part alone is too short to match.
+
+    >>> _spelled_in_sequence("Kai-Fu Lee", "يقول المستثمر كاي فو لي إن"), _spelled_in_sequence("Kai-Fu Lee", "كاي لي")
+    (True, False)
+    """
+    parts = [latin_skeleton(p) for p in re.split(r"[\s-]+", term) if p]
+    if len(parts) < 2 or not all(parts):
+        return False
+    words = [arabic_skeleton(w) for w in re.findall(r"[\u0621-\u064a]+", normalize_for_matching(arabic))]
+    return any(words[i : i + len(parts)] == parts for i in range(len(words) - len(parts) + 1))
 
 
 def missing_terms(question: str, texts: list[str]) -> list[str]:

@@ -6,7 +6,9 @@ the one that traces best kept.
 - candidates: for who / where / when / how-many questions a short answer ("Brussels", "three
   times") and a guided sentence; for the others a guided sentence and the plain prompt's sentence;
 - each candidate is traced word by word (``tracing.trace``); the best is the one with no
-  disagreement and the fewest untraced content words (``Trace.rank``), the earlier on a tie.
+  disagreement and the fewest untraced content words (``Trace.rank``), the earlier on a tie. A
+  candidate made only of the question's words ("US mission chiefs" for "Who recalled the US
+  mission chiefs?") disagrees: it answers nothing, so the next plan is tried.
 
 Deliberately not here: what the answer does with the chosen rendering (``answering.answerer``).
 """
@@ -17,7 +19,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.answering.names import _close, latin_skeleton
 from assistant.answering.tracing import Trace, arabic_tokens, trace
+from assistant.answering.verification import restates
 from assistant.lexicon.lexicon import Lexicon, lexicon
 from assistant.models.prompts import PROMPTS
 from assistant.text.arabic import match_tokens
@@ -93,9 +97,39 @@ def glossary(arabic: str, lex: Lexicon | None = None) -> list[tuple[str, str]]:
 
 
 def clean(reply: str) -> str:
-    """The model's reply as one line, without an echoed cue ("Answer:") or wrapping quotes."""
-    text = _CUE.sub("", " ".join(reply.split()))
-    return text.strip().strip("«»\"'").strip()
+    """The model's reply as one line, without an echoed cue ("Answer:") or wrapping quotes, its
+    long numbers grouped by thousands as English writes them.
+
+    >>> clean("Answer: «500000 people fled by 1700»")
+    '500,000 people fled by 1700'
+    """
+    text = _CUE.sub("", " ".join(reply.split())).strip().strip("«»\"'").strip()
+    return re.sub(r"(?<![\d.,])\d{5,}(?![\d.,])", lambda m: f"{int(m.group()):,}", text)
+
+
+def respell(text: str, source: str, lex: Lexicon | None = None) -> str:
+    """``text`` with each name the model spelled back from the Arabic ("Kabutul" for كابيتول) in the
+    spelling the lexicon knows for that Arabic word ("Capitol"), when the two spell the same
+    consonants: the model guessed the vowels, the lexicon has the name.
+
+    >>> respell("Kabutul Hill", "نشرها شخص مجهول في كابيتول هيل")
+    'Capitol Hill'
+    """
+    lex = lex or lexicon()
+    tokens = {(t.start, t.end): t.normal for t in arabic_tokens(source)}
+    out, last = [], 0
+    for w in trace(text, source, "", lex).words:
+        normal = tokens.get(w.source) if w.via == "name" and w.source else None
+        known = lex.gloss(normal) if normal else None  # a capitalised gloss is a name reading
+        if (
+            known
+            and re.fullmatch(r"[A-Z][a-z]+", known)
+            and known != w.word
+            and _close(latin_skeleton(known), latin_skeleton(w.word))
+        ):
+            out.append(text[last : w.start] + known)
+            last = w.end
+    return "".join(out) + text[last:]
 
 
 def render(invoke: Invoke, question: str, evidence: str, lex: Lexicon | None = None) -> list[Rendering]:
@@ -118,9 +152,12 @@ def _candidates(
     candidates: list[Rendering] = []
     for name in plans:
         extra = {"glossary": listing} if "glossary" in PROMPTS[name] else {}  # the guided prompts
-        text = clean(invoke(name, max_tokens=MAX_TOKENS[name], **values, **extra))
+        text = respell(clean(invoke(name, max_tokens=MAX_TOKENS[name], **values, **extra)), source, lex)
         if text:
-            candidates.append(Rendering(text, trace(text, source, question, lex), name))
+            traced = trace(text, source, question, lex)
+            if question and restates(text, question):
+                traced = Trace(traced.english, traced.words, (*traced.problems, "only repeats the question"))
+            candidates.append(Rendering(text, traced, name))
             if candidates[-1].trace.checked:  # nothing can trace better: spare the second call
                 break
     order = {id(c): i for i, c in enumerate(candidates)}

@@ -198,8 +198,27 @@ def trace(english: str, arabic: str, question: str = "", lex: Lexicon | None = N
     if NEGATED_EVIDENCE in problems and not polarity(_rendered_part(words, links.tokens, arabic)):
         # The negation is in a clause the English does not render ("… in Brussels, but can't …").
         problems.remove(NEGATED_EVIDENCE)
-    problems += _role_problems(words, links, arabic) + _unit_problems(words, arabic)
+    problems += _role_problems(words, links, arabic) + _unit_problems(words, arabic) + _date_problems(words, links)
     return Trace(english, tuple(words), tuple(problems))
+
+
+_MONTHS = set(_words("january february march april may june july august september october november december"))
+
+
+def _date_problems(words: list[TracedWord], links: _Links) -> list[str]:
+    """A date the English puts together from two dates of the Arabic: "December 2016" where the
+    Arabic has "in December" (of one year) and "in October 2016". A month and the number beside
+    it in the English must stand together in the Arabic too (two words apart at most)."""
+    index = {(t.start, t.end): i for i, t in enumerate(links.tokens)}
+    problems = []
+    for a, b in zip(words, words[1:], strict=False):
+        month, number = (a, b) if a.word.lower() in _MONTHS else (b, a)
+        if month.word.lower() not in _MONTHS or number.via != "number" or b.start - a.end > 2:
+            continue
+        i, j = index.get(month.source or (-1, -1)), index.get(number.source or (-1, -1))
+        if i is not None and j is not None and abs(i - j) > 2:
+            problems.append(f"date: the Arabic does not put {month.word} and {number.word} together")
+    return problems
 
 
 # Arabic duals carry their unit: يومين is "two days", never "2 weeks".
@@ -242,6 +261,27 @@ def traced_words(english: str, arabic: str, lex: Lexicon | None = None) -> list[
     """The content words of ``english`` and where in ``arabic`` each is found, without the checks
     (the names gate asks whether an article mentions a question's name at all)."""
     return _traced(english, _Links(arabic_tokens(arabic), lex or lexicon()), "")
+
+
+def question_terms(question: str) -> set[str]:
+    """The content words of an English question, lowercased (``traced_terms`` looks for them).
+
+    >>> sorted(question_terms("What did Rubio tell Russia?"))
+    ['rubio', 'russia', 'tell']
+    """
+    return {w.word.lower() for w in _traced(question, _Links([], lexicon()), "")}
+
+
+def traced_terms(question: str, arabic: str, lex: Lexicon | None = None) -> set[str]:
+    """The ``question_terms`` the lexicon traces into ``arabic`` (by gloss, spelling or number):
+    what an English question shares with an Arabic sentence, where the two scripts share no word.
+
+    >>> sorted(traced_terms("Whom did Rubio meet on Friday?", "التقى روبيو بمبعوث بوتين يوم الجمعة"))
+    ['friday', 'meet', 'rubio']
+    """
+    if not re.search("[A-Za-z]", question) or not _ARABIC_WORD.search(arabic):
+        return set()
+    return {w.word.lower() for w in traced_words(question, arabic, lex) if w.traced}
 
 
 def _traced(english: str, links: _Links, question: str) -> list[TracedWord]:

@@ -25,7 +25,8 @@ _CAPITALISED_WORDS = set(
     re.findall(
         r"\w+",
         "the he she it they we i a an in on at this that these those there his her their its according but and "
-        "also however yes no not draft translation unverified when while after before since during mr mrs",
+        "also however yes no not draft translation unverified when while after before since during mr mrs "
+        "every each some many most all both few several other another any only more less",
     )
 )
 
@@ -33,9 +34,10 @@ _CAPITALISED_WORDS = set(
 # quote drops them ("we still doubt Putin's team comes in good faith" → "Putin's team comes in
 # good faith"); an answer that loses or gains one says something else than its quote.
 # Matched on normalised words (``normalize_for_matching``); "لا" before "يزال" means "still",
-# "غير أن" means "but", and "طائرات بدون طيار" are drones.
+# before "يقل" or "يزيد" it bounds a quantity ("ما لا يقل عن 384", at least 384), "غير أن" means
+# "but", and "طائرات بدون طيار" are drones.
 _POLARITY_AR = re.compile(
-    r"(?:^|\s)(?:[وف]?(?:لا(?!\s+[يتن]?زال)|لم|لن|ليس|ليست|ليسوا|لسنا|لست|غير(?!\s+ان(?:\s|$))|عدم"
+    r"(?:^|\s)(?:[وف]?(?:لا(?!\s+(?:[يتن]?زال|[يت](?:قل|زيد|تجاوز)))|لم|لن|ليس|ليست|ليسوا|لسنا|لست|غير(?!\s+ان(?:\s|$))|عدم"
     r"|(?:ب|من )?دون(?!\s+طيار))|[وف]?(?:[انيت]?شك|يشكك|تشكك|مشكوك))(?=\s|$)"
 )
 _POLARITY_EN = re.compile(
@@ -55,6 +57,8 @@ def polarity(text: str) -> bool:
     (True, False)
     >>> polarity("لا يزال الوفد في موسكو"), polarity("We don't know."), polarity("He knows.")
     (False, True, False)
+    >>> polarity("قتل ما لا يقل عن 384 شخصا"), polarity("لا يقبل")
+    (False, True)
     """
     body = MARKER.sub(" ", text)
     if language_of(body) == "ar":
