@@ -14,6 +14,7 @@ from assistant.briefing.document import Briefing
 from assistant.errors import (
     BriefingError,
     EmbeddingMismatchError,
+    EmptyStoreError,
     IngestError,
     ModelUnavailableError,
     QuestionError,
@@ -57,6 +58,7 @@ __all__ = [
     "Citation",
     "Conversation",
     "EmbeddingMismatchError",
+    "EmptyStoreError",
     "Filters",
     "IngestError",
     "IngestFailure",

@@ -4,9 +4,14 @@ Interfaces (CLI, UI, evals) talk to this class only. Dependencies are parameters
 supply what is not given::
 
     a = Assistant()                               # vectorstore/, bundled e5, offline
-    a = Assistant(vectorstore_dir="other/store")  # a store elsewhere
+    a = Assistant(vectorstore_dir="other/store")  # a store elsewhere (made on first use, for ingest)
     report = a.ingest(["seeds/"])
     hits = a.search("What did Rubio tell Russia?", k=5)
+
+A store is created by opening it (``ingest`` needs that); ``create=False`` refuses a store folder
+that does not exist instead. Reading (``search``, ``stream``, ``ask``, ``brief``) a store that holds
+no article raises ``EmptyStoreError`` naming its path: an empty index must not answer "the
+articles don't say".
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from assistant.answering.answerer import Answerer
 from assistant.answering.question import condense
 from assistant.briefing.briefer import Briefer
 from assistant.briefing.document import Briefing
-from assistant.errors import QuestionError, SettingsError
+from assistant.errors import EmptyStoreError, QuestionError, SettingsError
 from assistant.ingestion.indexer import Indexer, Progress
 from assistant.ingestion.reading import SUPPORTED_SUFFIXES
 from assistant.models.chat import make_chat_model
@@ -62,15 +67,20 @@ class Assistant:
         embedder: Embedder | None = None,
         store: ChromaStore | None = None,
         llm: BaseChatModel | None = None,
+        create: bool = True,
     ) -> None:
+        """``create=False``: the store folder must exist already (reading commands), else
+        ``EmptyStoreError`` before any model loads."""
         self.settings = settings or Settings()
         if vectorstore_dir is not None:
             self.settings = self.settings.model_copy(update={"vectorstore_dir": Path(vectorstore_dir)})
         if chroma_url is not None:
             self.settings = self.settings.model_copy(update={"chroma_url": chroma_url})
         chroma_url = self.settings.chroma_url or None
-        self.embedder = embedder or make_embedder(self.settings.embedding, self.settings.cache_dir)
         root = self.settings.vectorstore_dir
+        if not create and not (root / "catalog.sqlite").is_file():
+            raise EmptyStoreError(root, missing=True)
+        self.embedder = embedder or make_embedder(self.settings.embedding, self.settings.cache_dir)
         self.store = store or ChromaStore(
             path=None if chroma_url else root / "chroma",
             url=chroma_url,
@@ -101,6 +111,7 @@ class Assistant:
         self._llm = llm
         self._answerers: dict[str, Answerer] = {}
         self._answerer_lock = threading.Lock()
+        self._has_articles = False  # once true, stays true: articles are replaced, never removed
 
     # -- ingestion -----------------------------------------------------------------------
 
@@ -128,6 +139,14 @@ class Assistant:
         """The boilerplate removed from an article before it was indexed."""
         return self.catalog.stripped(article_id)
 
+    def require_articles(self) -> None:
+        """Raise ``EmptyStoreError`` (naming the store) unless the store holds an article; what
+        ``search``, ``stream``, ``ask`` and ``brief`` check before they read."""
+        if not self._has_articles:
+            if self.catalog.counts()[0] == 0:
+                raise EmptyStoreError(self.settings.vectorstore_dir)
+            self._has_articles = True
+
     # -- search --------------------------------------------------------------------------
 
     def search(
@@ -147,6 +166,7 @@ class Assistant:
             raise SettingsError(f"k must be greater than 0. Currently, k is {k}")
         if mode is not None and mode not in SEARCH_MODES:
             raise SettingsError(f"mode must be one of {', '.join(SEARCH_MODES)}; got {mode!r}")
+        self.require_articles()
         filters = Filters(tuple(sources or ()), tuple(article_ids or ()), since, until)
         return self.searcher.search(query, k, filters, mode)
 
@@ -206,6 +226,7 @@ class Assistant:
 
         ``passages``: how many passages to retrieve (default: ``settings.answer.passages``)."""
         question = check_question(question)
+        self.require_articles()
         filters = Filters(tuple(sources or ()), tuple(article_ids or ()), since, until)
         yield from self.answerer(backend, passages).run(question, history or [], filters)
 
@@ -234,6 +255,7 @@ class Assistant:
             if not isinstance(topic, str) or not topic.strip():
                 raise QuestionError("The topic is empty: give a few words, or leave it out to brief on all articles.")
             topic = check_question(topic)
+        self.require_articles()
         backend = backend or self.settings.llm.backend
         # Only an English briefing renders quotes (Arabic ones), so only it loads a model.
         model = self.answerer(backend).chat_model if backend != "extractive" and language == "en" else None

@@ -7,7 +7,8 @@ One root, so callers can catch everything the assistant raises on purpose::
     ├── IngestError              one input could not be read (carries .path)
     ├── ModelUnavailableError    a model's files are not installed (names the install command)
     ├── StoreError               the vector store cannot be used
-    │   └── EmbeddingMismatchError   the store was built with another embedding model
+    │   ├── EmbeddingMismatchError   the store was built with another embedding model
+    │   └── EmptyStoreError          no store at that path, or it holds no article (carries .path)
     └── QuestionError            a question we cannot search or answer (empty, too long)
 
 Every message says what was wrong, with the value, and what to do. Only the CLI and the UI
@@ -63,6 +64,21 @@ class EmbeddingMismatchError(StoreError):
             f"(BRIEFING_EMBEDDING__MODEL={stored!r}), point to another store "
             f"(--store DIR / vectorstore_dir=...), or delete {path} and ingest again."
         )
+
+
+class EmptyStoreError(StoreError):
+    """A reading command met a store that does not exist or holds no article: searching it would
+    answer "not in the articles" with confidence, from nothing."""
+
+    def __init__(self, path: Path | str, *, missing: bool = False) -> None:
+        self.path = str(path)
+        self.missing = missing
+        fix = f"ingest articles first: briefing ingest PATH --store {self.path}"
+        if missing:
+            message = f"There is no store at {self.path} (no such folder); check the --store path, or {fix}"
+        else:
+            message = f"The store at {self.path} holds no article; {fix}"
+        super().__init__(message)
 
 
 class QuestionError(BriefingError, ValueError):

@@ -199,8 +199,9 @@ def test_abstains_when_a_named_entity_is_absent(seeded: Assistant) -> None:
         assert answer.abstained and answer.citations == [] and answer.text.startswith("The articles don't say")
 
 
-def test_abstains_on_empty_retrieval(fake_assistant: Assistant) -> None:
-    answer = fake_assistant.ask("What did Rubio tell Russia?", backend="extractive")
+def test_abstains_on_empty_retrieval(fake_assistant: Assistant, seed_path: Path) -> None:
+    fake_assistant.ingest([seed_path])
+    answer = fake_assistant.ask("What did Rubio tell Russia?", backend="extractive", sources=["elsewhere"])
     assert answer.abstained and answer.passages == []
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant import Assistant, EmbeddingMismatchError, QuestionError, Settings, SettingsError
+from assistant import Assistant, EmbeddingMismatchError, EmptyStoreError, QuestionError, Settings, SettingsError
 from assistant.testing import HashEmbedder
 
 
@@ -152,8 +152,29 @@ def test_store_built_with_another_model_is_refused(tmp_path: Path, seed_path: Pa
     assert "'model-a'" in str(info.value) and "'model-b'" in str(info.value)
 
 
-def test_empty_store_search_returns_nothing(fake_assistant: Assistant) -> None:
-    assert fake_assistant.search("روسيا") == []
+def test_reading_an_empty_store_names_it(fake_assistant: Assistant) -> None:
+    store = fake_assistant.settings.vectorstore_dir
+    message = f"The store at {store} holds no article; ingest articles first: briefing ingest PATH --store {store}"
+    for read in (
+        lambda: fake_assistant.search("روسيا"),
+        lambda: fake_assistant.ask("ماذا قال روبيو؟", backend="extractive"),
+        lambda: list(fake_assistant.stream("ماذا قال روبيو؟", backend="extractive")),
+        lambda: fake_assistant.brief(backend="extractive"),
+        lambda: fake_assistant.brief("Ukraine", backend="extractive"),
+    ):
+        with pytest.raises(EmptyStoreError) as info:
+            read()
+        assert str(info.value) == message and info.value.path == str(store)
+    assert fake_assistant.articles() == []  # listing is not reading: nothing to list
+
+
+def test_a_store_that_must_exist_is_not_created(tmp_path: Path, seed_path: Path) -> None:
+    settings = Settings(vectorstore_dir=tmp_path / "stroe", cache_dir=tmp_path / "c")
+    with pytest.raises(EmptyStoreError, match=r"There is no store at .*stroe \(no such folder\)") as info:
+        Assistant(settings, embedder=HashEmbedder(), create=False)
+    assert info.value.missing and not (tmp_path / "stroe").exists()
+    Assistant(settings, embedder=HashEmbedder()).ingest([seed_path])  # the default creates it, for ingest
+    assert len(Assistant(settings, embedder=HashEmbedder(), create=False).search("روسيا", 1)) == 1
 
 
 def test_two_files_with_the_same_text_in_one_batch_are_stored_once(

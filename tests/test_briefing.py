@@ -14,7 +14,7 @@ from assistant.briefing.attribution import attribute_sentences
 from assistant.briefing.dates import resolve_when
 from assistant.briefing.document import md_escape
 from assistant.briefing.rules import fold_duplicates
-from assistant.errors import QuestionError, SettingsError
+from assistant.errors import EmptyStoreError, QuestionError, SettingsError
 
 XSS = '<img src=x onerror="alert(1)">'
 
@@ -148,7 +148,7 @@ def test_exports_escape_article_text(fake_assistant: Any, seed_path: Path, tmp_p
 
 
 def test_briefing_options_are_checked(fake_assistant: Any, seed_path: Path) -> None:
-    with pytest.raises(SettingsError, match="No article matches"):
+    with pytest.raises(EmptyStoreError, match="holds no article"):
         fake_assistant.brief(backend="extractive")
     fake_assistant.ingest([seed_path])
     with pytest.raises(QuestionError, match="topic is empty"):

@@ -95,7 +95,7 @@ def test_an_unknown_command() -> None:
 
 
 def test_a_chroma_url_without_http_is_one_line_of_error(isolated: Path) -> None:
-    result = _run("--chroma-url", "localhost:8000", "sources", "--store", str(isolated / "store"))
+    result = _run("--chroma-url", "localhost:8000", "ingest", str(SEEDS), "--store", str(isolated / "store"))
     assert result.exit_code == 1
     assert result.output == (
         "Error: The Chroma URL must start with http:// or https://, e.g. http://127.0.0.1:8000; got 'localhost:8000'\n"
@@ -201,9 +201,74 @@ def test_sources(store: str) -> None:
     assert result.output == "----------  seeds         15 chunks  محادثات السلام الأوكرانية تتطلب خطوات عاجلة\n"
 
 
-def test_sources_of_an_empty_store(isolated: Path) -> None:
-    assert _json(_run("sources", "--store", str(isolated / "empty"), "--json")) == []
-    assert _run("sources", "--store", str(isolated / "empty")).output == ""
+def _missing_store(path: Path) -> str:
+    return (
+        f"Error: There is no store at {path} (no such folder); check the --store path, or ingest articles "
+        f"first: briefing ingest PATH --store {path}\n"
+    )
+
+
+def _empty_store(path: Path) -> str:
+    return f"The store at {path} holds no article; ingest articles first: briefing ingest PATH --store {path}\n"
+
+
+@pytest.fixture
+def empty_store(isolated: Path) -> Path:
+    """A store that exists and holds no article (an ingestion that failed)."""
+    assert _run("ingest", str(isolated / "nowhere"), "--store", str(isolated / "empty")).exit_code == 1
+    return isolated / "empty"
+
+
+def test_sources_of_a_missing_and_an_empty_store(isolated: Path, empty_store: Path) -> None:
+    missing = isolated / "stroe"
+    assert (_run("sources", "--store", str(missing)).exit_code, _run("sources", "--store", str(missing)).stderr) == (
+        1,
+        _missing_store(missing),
+    )
+    assert not missing.exists()  # reading never creates a store
+    assert _json(_run("sources", "--store", str(empty_store), "--json")) == []
+    result = _run("sources", "--store", str(empty_store))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "Note: " + _empty_store(empty_store))
+
+
+READING = [
+    ["search", "روبيو"],
+    ["search", "روبيو", "--json"],
+    ["ask", "ماذا قال روبيو؟", "--llm", "extractive"],
+    ["ask", "ماذا قال روبيو؟", "--llm", "extractive", "--json"],
+    ["brief", "--llm", "extractive"],
+    ["brief", "--topic", "Ukraine", "--llm", "extractive", "-o", "b.html"],
+    ["serve"],
+    ["eval", "tiny.jsonl", "--llm", "extractive", "--out", "run"],
+]
+
+
+@pytest.mark.parametrize("args", READING, ids=lambda args: " ".join(args[:2]))
+def test_reading_a_missing_store_stops_naming_it(
+    args: list[str], isolated: Path, monkeypatch: pytest.MonkeyPatch, question_set: Path
+) -> None:
+    monkeypatch.setattr("assistant.ui.app.serve", lambda *a, **kw: pytest.fail("served a missing store"))
+    missing = isolated / "stroe"
+    result = _run(*args, "--store", str(missing))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.endswith(_missing_store(missing)), result.stderr
+    assert not missing.exists() and not (isolated / "b.html").exists() and not (isolated / "run").exists()
+
+
+@pytest.mark.parametrize("args", READING, ids=lambda args: " ".join(args[:2]))
+def test_reading_an_empty_store_stops_naming_it(
+    args: list[str], empty_store: Path, monkeypatch: pytest.MonkeyPatch, question_set: Path
+) -> None:
+    monkeypatch.setattr("assistant.ui.app.serve", lambda *a, **kw: pytest.fail("served an empty store"))
+    result = _run(*args, "--store", str(empty_store))
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.endswith("Error: " + _empty_store(empty_store)), result.stderr
+
+
+def test_the_default_store_is_not_created_by_reading(isolated: Path) -> None:
+    result = _run("search", "روبيو")
+    assert result.exit_code == 1 and result.stderr == _missing_store(Path("vectorstore"))
+    assert not (isolated / "vectorstore").exists()
 
 
 # -- search ----------------------------------------------------------------------------------
@@ -248,10 +313,9 @@ def test_search_filters(store: str) -> None:
     assert len(_json(_run("search", "روبيو", "--store", store, "--source", "seeds", "-k", "2", "--json"))) == 2
 
 
-def test_search_of_an_empty_store(isolated: Path) -> None:
-    result = _run("search", "روبيو", "--store", str(isolated / "empty"))
-    assert (result.exit_code, result.output) == (0, "No passages found. Ingest articles first: briefing ingest PATH\n")
-    assert _json(_run("search", "روبيو", "--store", str(isolated / "empty"), "--json")) == []
+def test_search_with_filters_that_leave_nothing(store: str) -> None:
+    result = _run("search", "روبيو", "--store", store, "--source", "elsewhere")
+    assert (result.exit_code, result.output) == (0, "No passage matches; try other words, or fewer filters.\n")
 
 
 @pytest.mark.parametrize("command", ["search", "ask"])
@@ -324,8 +388,8 @@ def test_ask_for_people(store: str) -> None:
     assert len(lines) == 4
 
 
-def test_ask_an_empty_store_abstains(isolated: Path) -> None:
-    data = _json(_run("ask", "ماذا قال روبيو؟", "--store", str(isolated / "empty"), "--llm", "extractive", "--json"))
+def test_ask_what_no_article_holds_abstains(store: str) -> None:
+    data = _json(_run("ask", "What did Zelensky say about Sudan?", "--store", store, "--llm", "extractive", "--json"))
     assert (data["abstained"], data["citations"], data["verified"]) == (True, [], False)
 
 

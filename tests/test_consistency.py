@@ -95,7 +95,7 @@ def test_write_interrupted_before_the_catalog_commit_is_rolled_back(
         a.ingest([corpus])
     monkeypatch.undo()
     assert a.catalog.counts() == (0, 0) and a.store.count() > 0  # vectors without catalog rows
-    assert a.search("المحادثات مستمرة") == []  # they never surface
+    assert a.searcher.search("المحادثات مستمرة") == []  # they never surface (the façade says the store is empty)
     assert json.loads(a.catalog.get_meta(JOURNAL) or "[]")
 
     b = _assistant(tmp_path / "store")  # the next open rolls the write back

@@ -259,7 +259,7 @@ def test_cli_eval_shows_progress_and_resumes(
 ) -> None:
     import assistant.cli as cli
 
-    monkeypatch.setattr(cli, "_assistant", lambda store: seeded)
+    monkeypatch.setattr(cli.common, "open_assistant", lambda store, **options: seeded)
     out = tmp_path / "run"
     args = ["eval", str(question_set), "--llm", "extractive", "--out", str(out), "--limit", "3", "--mode", "hybrid"]
     first = CliRunner().invoke(cli.main, args)
@@ -278,7 +278,7 @@ def test_cli_eval_lang_keeps_one_language_and_names_a_missing_one(
 ) -> None:
     import assistant.cli as cli
 
-    monkeypatch.setattr(cli, "_assistant", lambda store: seeded)
+    monkeypatch.setattr(cli.common, "open_assistant", lambda store, **options: seeded)
     args = ["eval", str(question_set), "--llm", "extractive", "--mode", "hybrid", "--lang"]
     english = CliRunner().invoke(cli.main, [*args, "en", "--limit", "2", "--out", str(tmp_path / "en"), "--json"])
     assert english.exit_code == 0, english.output

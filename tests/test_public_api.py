@@ -19,6 +19,7 @@ PUBLIC = [
     "Citation",
     "Conversation",
     "EmbeddingMismatchError",
+    "EmptyStoreError",
     "Filters",
     "IngestError",
     "IngestFailure",

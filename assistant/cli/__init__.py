@@ -21,54 +21,18 @@ printed as one readable line (exit code 1), never as a traceback.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import sys
-import tempfile
-from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from assistant.errors import BriefingError
+from assistant.cli import common
+from assistant.cli.common import friendly_errors, jsonable, store_option
+from assistant.cli.evaluate import eval_compare, evaluate
 from assistant.settings import BACKENDS, SEARCH_MODES, Backend, SearchMode
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _friendly_errors(func: F) -> F:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except BriefingError as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _assistant(store: str | None) -> Any:
-    from assistant import Assistant
-
-    context = click.get_current_context(silent=True)
-    chroma_url = context.find_root().params.get("chroma_url") if context else None
-    return Assistant(vectorstore_dir=store, chroma_url=chroma_url)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(type(value).__name__)
-
-
-store_option = click.option(
-    "--store", "store", default=None, metavar="DIR", help="Vector store folder (default: vectorstore/)."
-)
 
 
 @click.group(help=__doc__)
@@ -81,14 +45,14 @@ store_option = click.option(
     "the catalog stays in --store. Default: BRIEFING_CHROMA_URL. Goes before the command.",
 )
 def main(chroma_url: str | None) -> None:
-    pass  # commands read --chroma-url through _assistant
+    pass  # commands read --chroma-url through common.open_assistant
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@_friendly_errors
+@friendly_errors
 def ingest(paths: tuple[str, ...], store: str | None, as_json: bool) -> None:
     """Ingest .txt, .md, .html and .jsonl files and folders (creates the store when needed).
 
@@ -98,7 +62,7 @@ def ingest(paths: tuple[str, ...], store: str | None, as_json: bool) -> None:
     """
     from tqdm import tqdm
 
-    assistant = _assistant(store)
+    assistant = common.open_assistant(store, create=True)
     with tqdm(desc="ingesting", unit="article", file=sys.stderr, disable=as_json) as bar:
 
         def progress(done: int, seen: int) -> None:
@@ -144,7 +108,7 @@ def ingest(paths: tuple[str, ...], store: str | None, as_json: bool) -> None:
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Published on or before.")
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print passages as JSON.")
-@_friendly_errors
+@friendly_errors
 def search(
     question: str,
     k: int,
@@ -159,7 +123,7 @@ def search(
     from assistant.assistant import check_question
 
     check_question(question)  # before loading any model: a bad question should fail at once
-    assistant = _assistant(store)
+    assistant = common.open_assistant(store)
     hits = assistant.search(
         question,
         k,
@@ -169,10 +133,10 @@ def search(
         until=until.date() if until else None,
     )
     if as_json:
-        click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2, default=_jsonable))
+        click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2, default=jsonable))
         return
     if not hits:
-        click.echo("No passages found. Ingest articles first: briefing ingest PATH")
+        click.echo("No passage matches; try other words, or fewer filters.")
     for rank, hit in enumerate(hits, start=1):
         when = hit.published.isoformat() if hit.published else "date unknown"
         click.echo(f"[{rank}] {hit.title} — {hit.source}, {when} (score {hit.score:.4f}, chars {hit.start}–{hit.end})")
@@ -184,13 +148,13 @@ def search(
 @click.option("--llm", "backend", type=click.Choice(BACKENDS), default=None)
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
-@_friendly_errors
+@friendly_errors
 def ask(question: str, backend: Backend | None, store: str | None, as_json: bool) -> None:
     """Answer QUESTION from the articles, with its verification state and cited quotes."""
     from assistant.assistant import check_question
 
     check_question(question)
-    answer = _assistant(store).ask(question, backend=backend)
+    answer = common.open_assistant(store).ask(question, backend=backend)
     if as_json:
         data = {
             "question": answer.question,
@@ -204,7 +168,7 @@ def ask(question: str, backend: Backend | None, store: str | None, as_json: bool
             "removed": answer.removed,
             "timings": answer.timings,
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_jsonable))
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=jsonable))
         return
     click.echo(answer.text)
     for s in (s for s in answer.sentences if s.trace):  # a rendering, word by word to its quote
@@ -221,13 +185,18 @@ def ask(question: str, backend: Backend | None, store: str | None, as_json: bool
 @main.command()
 @store_option
 @click.option("--json", "as_json", is_flag=True)
-@_friendly_errors
+@friendly_errors
 def sources(store: str | None, as_json: bool) -> None:
-    """List the ingested articles."""
-    infos = _assistant(store).articles()
+    """List the ingested articles (a store that does not exist is an error; an empty one lists nothing)."""
+    from assistant.errors import EmptyStoreError
+
+    assistant = common.open_assistant(store)
+    infos = assistant.articles()
     if as_json:
-        click.echo(json.dumps([asdict(i) for i in infos], ensure_ascii=False, indent=2, default=_jsonable))
+        click.echo(json.dumps([asdict(i) for i in infos], ensure_ascii=False, indent=2, default=jsonable))
         return
+    if not infos:
+        click.echo(f"Note: {EmptyStoreError(assistant.settings.vectorstore_dir)}", err=True)
     for info in infos:
         when = info.published.isoformat() if info.published else "----------"
         click.echo(f"{when}  {info.source:<12} {info.n_chunks:>3} chunks  {info.title}")
@@ -245,7 +214,7 @@ def sources(store: str | None, as_json: bool) -> None:
     "-o", "--out", default=None, metavar="FILE", help="Write .md, .html or .json (default: Markdown on stdout)."
 )
 @store_option
-@_friendly_errors
+@friendly_errors
 def brief(
     topic: str | None,
     articles: tuple[str, ...],
@@ -263,7 +232,7 @@ def brief(
     suffix = Path(out).suffix.lower() if out else ".md"
     if suffix not in (".md", ".html", ".json"):
         raise SettingsError(f"-o {out}: give a file ending in .md, .html or .json.")
-    briefing = _assistant(store).brief(
+    briefing = common.open_assistant(store).brief(
         topic,
         articles=list(articles) or None,
         since=since.date() if since else None,
@@ -291,122 +260,16 @@ def brief(
 @click.option("--host", default=None, help="Address to bind (default 127.0.0.1: this machine only).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default 7860).")
 @store_option
-@_friendly_errors
+@friendly_errors
 def serve(host: str | None, port: int | None, store: str | None) -> None:
     """Start the chat UI in the browser (loads the models first, then prints the address)."""
     from assistant.ui.app import serve as serve_ui
 
     click.echo("Loading the models…", err=True)
-    serve_ui(_assistant(store), host, port)
+    assistant = common.open_assistant(store)
+    assistant.require_articles()
+    serve_ui(assistant, host, port)
 
 
-@main.command("eval")
-@click.argument("question_set", type=click.Path(exists=True, dir_okay=False))
-@click.option("--corpus", default=None, help="Ingest this corpus into a separate store (temporary unless --store).")
-@click.option("--llm", "backend", type=click.Choice(BACKENDS), default=None)
-@click.option("--out", default=None, metavar="DIR", help="Results folder (default: evals/runs/SET-BACKEND).")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Only the first N questions.")
-@click.option("--lang", type=click.Choice(["en", "ar"]), default=None, help="Only the questions in this language.")
-@click.option("--retrieval-only", is_flag=True, help="Score retrieval only: no answers, no model loaded.")
-@click.option(
-    "--mode",
-    "modes",
-    multiple=True,
-    type=click.Choice(SEARCH_MODES),
-    help="Search modes scored (repeatable; default all three).",
-)
-@store_option
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@_friendly_errors
-def evaluate(
-    question_set: str,
-    corpus: str | None,
-    backend: Backend | None,
-    out: str | None,
-    limit: int | None,
-    lang: str | None,
-    retrieval_only: bool,
-    modes: tuple[str, ...],
-    store: str | None,
-    as_json: bool,
-) -> None:
-    """Run QUESTION_SET (JSON Lines): retrieval, answers, citations, abstention, latency.
-
-    Writes results.jsonl (row by row: an interrupted run resumes), summary.json, report.md and
-    PNG plots into the --out folder.
-    """
-    from assistant.evaluation.runner import assistant_for_corpus
-    from assistant.evaluation.scoring import MODES
-
-    with contextlib.ExitStack() as cleanup:
-        if corpus:
-            click.echo(f"ingesting {corpus} into {store or 'a temporary store'}…", err=True)
-            if not store:
-                store = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="briefing-eval-"))
-            assistant = assistant_for_corpus(corpus, store=store)
-        else:
-            assistant = _assistant(store)
-        backend = backend or assistant.settings.llm.backend
-        kind = "retrieval" if retrieval_only else backend
-        folder = out or str(Path("evals") / "runs" / f"{Path(question_set).stem}-{kind}")
-        options = dict(retrieval_only=retrieval_only, limit=limit, lang=lang, modes=modes or MODES, corpus=corpus)
-        summary = _run_with_progress(assistant, question_set, folder, backend, as_json, options)
-    if as_json:
-        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
-    else:
-        _print_summary(summary, folder)
-
-
-def _run_with_progress(
-    assistant: Any, question_set: str, folder: str, backend: Backend, quiet: bool, options: dict[str, Any]
-) -> dict[str, Any]:
-    """``run_eval`` with a progress bar on stderr (none when ``quiet``)."""
-    from tqdm import tqdm
-
-    from assistant.evaluation.runner import run_eval
-
-    with tqdm(desc="questions", unit="question", file=sys.stderr, disable=quiet) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
-
-        return run_eval(
-            assistant,
-            question_set,
-            folder,
-            backend=backend,
-            progress=progress,
-            log=lambda message: bar.write(message, file=sys.stderr),
-            **options,
-        )
-
-
-def _print_summary(summary: dict[str, Any], folder: str) -> None:
-    from assistant.evaluation.report import fmt, headline, table
-
-    click.echo(table(["metric", "value"], [[label, value] for label, value, _ in headline(summary)]))
-    answers = summary.get("answers")
-    if answers:
-        v = answers["verified"]
-        click.echo(f"answers marked verified: {v['n']}, accuracy {fmt(v['accuracy'])}")
-    click.echo(f"report: {Path(folder) / 'report.md'}")
-
-
-@main.command("eval-compare")
-@click.argument("run_a", type=click.Path(exists=True, file_okay=False))
-@click.argument("run_b", type=click.Path(exists=True, file_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
-@_friendly_errors
-def eval_compare(run_a: str, run_b: str, as_json: bool) -> None:
-    """Metric deltas (B − A) between two eval folders, and the questions whose outcome flipped."""
-    from assistant.evaluation.report import comparison_markdown
-    from assistant.evaluation.runner import compare_runs
-
-    comparison = compare_runs(run_a, run_b)
-    click.echo(json.dumps(comparison, ensure_ascii=False, indent=2) if as_json else comparison_markdown(comparison))
-
-
-if __name__ == "__main__":
-    main()
+main.add_command(evaluate)
+main.add_command(eval_compare)

@@ -1,0 +1,5 @@
+"""``python -m assistant.cli``: the ``briefing`` command line."""
+
+from assistant.cli import main
+
+main()
