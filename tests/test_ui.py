@@ -179,6 +179,16 @@ def test_errors_become_readable_messages(tmp_path: Path, error: Exception, shown
     assert "secret stack detail" not in transcript and "Traceback" not in transcript
 
 
+@pytest.mark.parametrize("question", ["", "   ", "\n\t "])
+def test_an_empty_question_says_so_like_the_cli(tmp_path: Path, question: str) -> None:
+    fake = _FakeAssistant([], tmp_path)
+    earlier = [{"question": "Who is Rubio?", "standalone": "Who is Rubio?", "html": "<p>x</p>"}]
+    [(transcript, turns, box)] = list(ChatSession(fake).ask(question, earlier, "extractive", 5, []))
+    assert 'role="alert" dir="auto">The question is empty; ask something about the articles.</div>' in transcript
+    assert transcript.startswith(render_transcript(earlier))  # the conversation stays as it was
+    assert (turns, box, fake.calls) == (earlier, "", [])  # nothing asked, nothing kept
+
+
 def test_upload_refuses_unsupported_files_by_name_and_ingests_the_rest(tmp_path: Path) -> None:
     good = tmp_path / "in" / "story.txt"
     bad = tmp_path / "in" / "photo.png"

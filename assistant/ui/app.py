@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.assistant import MAX_QUESTION_CHARS, SUPPORTED_SUFFIXES
-from assistant.errors import BriefingError, SettingsError
+from assistant.assistant import MAX_QUESTION_CHARS, SUPPORTED_SUFFIXES, check_question
+from assistant.errors import BriefingError, QuestionError, SettingsError
 from assistant.records import AnswerEvent, StatusEvent, TokenEvent
 from assistant.settings import BACKENDS, Backend
 from assistant.ui.html import (
@@ -54,8 +54,11 @@ class ChatSession:
         """Stream (transcript HTML, turns, question box) while the answer is made."""
         turns = list(turns or [])
         question = (question or "").strip()
-        if not question:
-            yield render_transcript(turns), turns, ""
+        if not question:  # the same words as the CLI and the API; nothing is asked, nothing kept
+            try:
+                check_question(question)
+            except QuestionError as exc:
+                yield render_transcript(turns) + render_error(str(exc)), turns, ""
             return
         pending = render_pending(STATUS_TEXT["retrieving"], "")
         yield render_transcript(turns, (question, pending)), turns, ""
