@@ -52,6 +52,7 @@ class Article:
     published: date | None = None
     url: str | None = None
     stripped: tuple[Stripped, ...] = ()
+    origin: str = ""  # where it was read: a file path, or ``path:line`` for a JSON Lines row
 
 
 @dataclass(frozen=True)

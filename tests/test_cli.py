@@ -164,6 +164,42 @@ def test_ingest_an_unsupported_file_exits_1_and_says_so_in_help(isolated: Path) 
     assert "Exit status: 0 when every input went in; 1 when any path, file or JSON Lines row failed" in help_text
 
 
+def test_ingest_rows_sharing_a_url_are_a_row_error_and_the_counts_add_up(isolated: Path) -> None:
+    rows = [{"url": f"http://example.org/{i}", "title": f"Story {i}", "text": f"Story number {i} is about the bridge."}
+            for i in range(6)]  # fmt: skip
+    rows.insert(3, {"url": "http://example.org/1", "title": "Not story 1", "text": "Another story on the ferry."})
+    path = isolated / "news.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    store = str(isolated / "store")
+    result = _run("ingest", str(path), "--store", store, "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    counts = [len(report[k]) for k in ("added", "unchanged", "replaced", "failed")]
+    assert counts == [6, 0, 0, 1] and sum(counts) == len(rows)
+    assert report["failed"] == [
+        {"path": f"{path}:4", "reason": "the same url as line 2 ('http://example.org/1') but other text: one key "
+         "holds one article, and line 2 was kept; give each row its own 'id', or remove one"},
+    ]  # fmt: skip
+    again = _run("ingest", str(path), "--store", store)
+    assert again.exit_code == 1 and again.stdout.startswith("added 0, unchanged 6, replaced 0, failed 1 (0 chunks)")
+    titles = sorted(i["title"] for i in _json(_run("sources", "--store", store, "--json")))
+    assert titles == [f"Story {i}" for i in range(6)]  # never replaced by the other row
+
+
+def test_ingest_the_same_key_in_two_files_is_an_error_naming_both(isolated: Path) -> None:
+    first, second = isolated / "a.jsonl", isolated / "b.jsonl"
+    first.write_text(json.dumps({"id": "x1", "text": "The bridge reopens in May."}) + "\n", encoding="utf-8")
+    second.write_text(json.dumps({"id": "x1", "text": "The ferry stops in June."}) + "\n", encoding="utf-8")
+    result = _run("ingest", str(first), str(second), "--store", str(isolated / "store"), "--json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert (len(report["added"]), report["unchanged"]) == (1, [])
+    assert report["failed"] == [
+        {"path": f"{second}:1", "reason": f"the same key as {first}:1 ('x1') but other text: one key holds one "
+         f"article, and {first}:1 was kept; give each row its own 'id', or remove one"},
+    ]  # fmt: skip
+
+
 def test_ingest_needs_a_path(isolated: Path) -> None:
     result = _run("ingest")
     assert result.exit_code == 2 and "Error: Missing argument 'PATHS...'." in result.output

@@ -87,6 +87,32 @@ def test_jsonl_ant_fields_and_bad_rows(tmp_path: Path) -> None:
     ]
 
 
+def test_jsonl_rows_sharing_a_key_with_other_text_name_both_lines(tmp_path: Path) -> None:
+    rows = [
+        {"url": "http://example.org/a", "title": "First", "text": "The first article about the harbour bridge."},
+        {"url": "http://example.org/b", "title": "Other", "text": "Another article, about the city library."},
+        {"url": "http://example.org/a", "title": "Second", "text": "A different article about the old ferry."},
+        {"url": "http://example.org/a", "title": "First", "text": "The first article about the harbour bridge."},
+        {"id": "7", "url": "http://example.org/c", "text": "An article keyed by its id."},
+        {"id": "7", "url": "http://example.org/d", "text": "Another article under the same id."},
+    ]
+    path = tmp_path / "news.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    articles, errors = read_file(path, 10**6)
+    assert [(a.key, a.title, a.origin) for a in articles] == [
+        ("http://example.org/a", "First", f"{path}:1"),
+        ("http://example.org/b", "Other", f"{path}:2"),
+        ("http://example.org/a", "First", f"{path}:4"),  # the same article again: ingested once, "unchanged"
+        ("7", "An article keyed by its id.", f"{path}:5"),
+    ]
+    assert [(e.line, e.reason) for e in errors] == [
+        (3, "the same url as line 1 ('http://example.org/a') but other text: one key holds one article, and "
+            "line 1 was kept; give each row its own 'id', or remove one"),
+        (6, "the same id as line 5 ('7') but other text: one key holds one article, and line 5 was kept; give "
+            "each row its own 'id', or remove one"),
+    ]  # fmt: skip
+
+
 def test_jsonl_line_separator_inside_strings(tmp_path: Path) -> None:
     path = tmp_path / "ls.jsonl"
     path.write_text(json.dumps({"id": "1", "text": "a\u2028b سطر"}, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.errors import IngestError
 from assistant.ingestion.chunking import chunk_article, index_text
-from assistant.ingestion.reading import iter_input_files, read_file
+from assistant.ingestion.reading import duplicate_key, iter_input_files, read_file
 from assistant.models.embedding import Embedder
 from assistant.records import Article, Chunk, IngestFailure, IngestReport
 from assistant.settings import ChunkingSettings, EmbeddingSettings, IngestSettings
@@ -49,7 +49,7 @@ class _Run:
 
     report: IngestReport = field(default_factory=IngestReport)
     batch: _Batch = field(default_factory=_Batch)
-    seen_keys: set[str] = field(default_factory=set)
+    seen_keys: dict[str, Article] = field(default_factory=dict)  # key → the article this run read under it
     done: int = 0
     seen: int = 0
 
@@ -133,11 +133,15 @@ class Indexer:
     def _plan(self, article: Article, run: _Run) -> None:
         """Sort one article into unchanged, added or replacing, and chunk it if it is new."""
         batch, report = run.batch, run.report
+        earlier = run.seen_keys.get(article.key)
+        if earlier is not None and earlier.id != article.id:  # another file of this run holds the key
+            report.failed.append(IngestFailure(article.origin, duplicate_key("key", article.key, earlier.origin)))
+            return
         in_batch = any(a.id == article.id for a, _ in batch.items)  # the same text under another name
-        if article.key in run.seen_keys or in_batch or self.catalog.has_article(article.id):
+        if earlier is not None or in_batch or self.catalog.has_article(article.id):
             report.unchanged.append(article.id)
             return
-        run.seen_keys.add(article.key)
+        run.seen_keys[article.key] = article
         old_id = self.catalog.article_id_for_key(article.key)
         embed_title = self.embedding.embed_title
         chunks = chunk_article(

@@ -153,10 +153,11 @@ def make_article(
     url: str | None = None,
     published: date | None = None,
     lang: str | None = None,
+    origin: str = "",
 ) -> Article:
     """Clean ``text`` and build an ``Article`` whose id hashes its title and cleaned text.
 
-    The title defaults to the first line of the cleaned text.
+    The title defaults to the first line of the cleaned text; ``origin`` says where it was read.
     """
     cleaned, stripped = strip_boilerplate(text)
     if not cleaned:
@@ -173,6 +174,7 @@ def make_article(
         published=published,
         url=url or None,
         stripped=tuple(stripped),
+        origin=origin or key,
     )
 
 
@@ -216,13 +218,24 @@ def article_from_row(row: dict[str, object], where: str) -> Article:
         url=str(url) if url else None,
         published=parse_date(_field(row, "published")),
         lang=str(_field(row, "lang") or "") or None,
+        origin=where,
     )
 
 
+def _key_field(row: dict[str, object]) -> str:
+    """Which field keys a row's article: its id, else its url, else its title and text."""
+    return "id" if _field(row, "id") is not None else "url" if _field(row, "url") is not None else "title and text"
+
+
 def read_jsonl(raw: str, path: Path) -> tuple[list[Article], list[RowError]]:
-    """Articles from a JSON Lines text; bad rows are reported with their line numbers."""
+    """Articles from a JSON Lines text; bad rows are reported with their line numbers.
+
+    A row whose key (id, else url) an earlier row of the file already holds with other text is
+    an error naming both lines: one key keeps one article, and the second would silently replace
+    (or be dropped for) the first."""
     articles: list[Article] = []
     errors: list[RowError] = []
+    first: dict[str, tuple[int, Article]] = {}  # key → the line that holds it, and its article
     # split("\n"), not splitlines(): JSON strings may hold U+2028 or U+0085, which
     # splitlines() would treat as line ends and so cut a row in two.
     for number, line in enumerate(raw.split("\n"), start=1):
@@ -238,12 +251,32 @@ def read_jsonl(raw: str, path: Path) -> tuple[list[Article], list[RowError]]:
             errors.append(RowError(str(path), number, "not a JSON object; each line must be {...}"))
             continue
         try:
-            articles.append(article_from_row(row, where))
+            article = article_from_row(row, where)
         except IngestError as exc:
             errors.append(RowError(str(path), number, exc.reason))
+            continue
+        earlier = first.setdefault(article.key, (number, article))
+        if earlier[1].id != article.id:
+            reason = duplicate_key(_key_field(row), article.key, f"line {earlier[0]}")
+            errors.append(RowError(str(path), number, reason))
+            continue
+        articles.append(article)
     if not articles and not errors:
         raise IngestError(path, "the file has no JSON lines")
     return articles, errors
+
+
+def duplicate_key(field: str, key: str, kept: str) -> str:
+    """The reason a row is refused because ``kept`` holds its key with other text.
+
+    >>> print(duplicate_key("url", "https://x/a", "line 2"))  # doctest: +NORMALIZE_WHITESPACE
+    the same url as line 2 ('https://x/a') but other text: one key holds one article, and line 2 was kept;
+    give each row its own 'id', or remove one
+    """
+    return (
+        f"the same {field} as {kept} ({key!r}) but other text: one key holds one article, and {kept} was kept; "
+        "give each row its own 'id', or remove one"
+    )
 
 
 def read_file(path: Path, max_bytes: int, notes: list[str] | None = None) -> tuple[list[Article], list[RowError]]:
