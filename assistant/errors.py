@@ -9,7 +9,8 @@ One root, so callers can catch everything the assistant raises on purpose::
     ├── StoreError               the vector store cannot be used
     │   ├── EmbeddingMismatchError   the store was built with another embedding model
     │   └── EmptyStoreError          no store at that path, or it holds no article (carries .path)
-    └── QuestionError            a question we cannot search or answer (empty, too long)
+    ├── QuestionError            a question we cannot search or answer (empty, too long)
+    └── NoArticleMatchesError    no article matches a briefing's topic (carries .topic)
 
 Every message says what was wrong, with the value, and what to do. Only the CLI and the UI
 turn these into text for people.
@@ -83,3 +84,16 @@ class EmptyStoreError(StoreError):
 
 class QuestionError(BriefingError, ValueError):
     """A question that cannot be searched or answered as given."""
+
+
+class NoArticleMatchesError(BriefingError):
+    """No ingested article matches a briefing's topic: a briefing from the closest unrelated
+    article would be confident and wrong, so there is none."""
+
+    def __init__(self, topic: str, reason: str) -> None:
+        self.topic = topic
+        self.reason = reason
+        super().__init__(
+            f"No article matches the topic {topic!r}: {reason}. Try other words (Arabic words find Arabic "
+            "articles best), or give no topic to brief on every article."
+        )

@@ -14,7 +14,7 @@ from assistant.briefing.attribution import attribute_sentences
 from assistant.briefing.dates import resolve_when
 from assistant.briefing.document import md_escape
 from assistant.briefing.rules import fold_duplicates
-from assistant.errors import EmptyStoreError, QuestionError, SettingsError
+from assistant.errors import EmptyStoreError, NoArticleMatchesError, QuestionError, SettingsError
 
 XSS = '<img src=x onerror="alert(1)">'
 
@@ -159,6 +159,27 @@ def test_briefing_options_are_checked(fake_assistant: Any, seed_path: Path) -> N
         fake_assistant.brief(language="fr", backend="extractive")
     arabic = fake_assistant.brief(language="ar", backend="extractive")
     assert arabic.statements and all(s.verified and s.text == s.quote for s in arabic.statements)
+
+
+def test_a_topic_no_article_matches_is_refused_naming_what_is_missing(
+    fake_assistant: Any, seed_path: Path, tmp_path: Path
+) -> None:
+    _seed_briefing(fake_assistant, seed_path, tmp_path)
+    with pytest.raises(NoArticleMatchesError) as info:
+        fake_assistant.brief("Sudan famine", backend="extractive")
+    assert info.value.topic == "Sudan famine" and info.value.reason == "no article mentions Sudan"
+    with pytest.raises(NoArticleMatchesError, match=r"no article mentions volcano\. Try"):
+        fake_assistant.brief("the volcano", backend="extractive")  # no names, and its one word is in no article
+    with pytest.raises(NoArticleMatchesError) as info:
+        fake_assistant.brief("bridge volcano", backend="extractive")  # both words of two, never one
+    assert info.value.reason == "no article mentions volcano (1 mentions bridge)"
+    # Each topic briefs only the articles that hold its names and most of its words, in any script.
+    ukraine = fake_assistant.brief("Ukraine peace talks", backend="extractive")
+    assert [a.title for a in ukraine.articles] == ["محادثات السلام الأوكرانية تتطلب خطوات عاجلة"]
+    harbour = fake_assistant.brief("Old Harbour bridge reopening delays", backend="extractive")
+    assert [a.title.split()[-2:] for a in harbour.articles] == [["Harbour", "news"]]
+    assert harbour.topic_words == ("Old", "Harbour", "bridge", "reopening", "delays")
+    assert list(harbour.lacks.values()) == [("delays",)]  # "reopen" is there by its stem; four words of five do
 
 
 def test_copies_of_an_article_are_briefed_once(fake_assistant: Any, seed_path: Path, tmp_path: Path) -> None:

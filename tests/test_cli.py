@@ -472,14 +472,39 @@ def test_brief_json_keys(store: str, isolated: Path) -> None:
     _run("brief", "--store", store, "--llm", "extractive", "--language", "ar", "-o", str(out))
     briefing = json.loads(out.read_text(encoding="utf-8"))
     assert list(briefing) == [
-        "topic", "language", "backend", "articles", "merged_duplicates", "suspected_injections", "renderings",
-        "summary", "statements", "timeline", "disputed", "open_questions", "citations", "timings",
+        "topic", "language", "backend", "topic_words", "articles", "merged_duplicates", "suspected_injections",
+        "renderings", "summary", "statements", "timeline", "disputed", "open_questions", "citations", "timings",
     ]  # fmt: skip
     assert (briefing["topic"], briefing["language"], briefing["backend"]) == (None, "ar", "extractive")
     assert briefing["articles"][0]["title"] == "محادثات السلام الأوكرانية تتطلب خطوات عاجلة"
     assert all(list(c) == CITATION_KEYS for c in briefing["citations"])
     speakers = {s["speaker"] for s in briefing["statements"]}
     assert {"Marco Rubio", "Kirill Dmitriev"} <= speakers
+
+
+def test_brief_on_a_topic_no_article_matches_stops_and_says_so(store: str, isolated: Path) -> None:
+    out = isolated / "brief.md"
+    result = _run("brief", "--topic", "Sudan famine", "--store", store, "--llm", "extractive", "-o", str(out))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        "Error: No article matches the topic 'Sudan famine': no article mentions Sudan. Try other words (Arabic "
+        "words find Arabic articles best), or give no topic to brief on every article.\n"
+    )
+    assert not out.exists()
+
+
+def test_brief_on_a_topic_says_which_articles_match(store: str, isolated: Path) -> None:
+    out = isolated / "brief.json"
+    result = _run("brief", "--topic", "Ukraine peace talks", "--store", store, "--llm", "extractive", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    briefing = json.loads(out.read_text(encoding="utf-8"))
+    assert briefing["topic_words"] == ["Ukraine", "peace", "talks"]
+    [article] = briefing["articles"]
+    assert (article["title"], article["lacks"]) == ("محادثات السلام الأوكرانية تتطلب خطوات عاجلة", [])
+    markdown = _run("brief", "--topic", "Ukraine peace talks", "--store", store, "--llm", "extractive").stdout
+    assert "1 article; it matches the topic: it holds its names and most of its words (Ukraine, peace, talks)" in (
+        markdown
+    )
 
 
 @pytest.mark.parametrize("out", ["brief.txt", "brief", "brief.MD.bak"])

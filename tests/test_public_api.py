@@ -25,6 +25,7 @@ PUBLIC = [
     "IngestFailure",
     "IngestReport",
     "ModelUnavailableError",
+    "NoArticleMatchesError",
     "Passage",
     "QuestionError",
     "SearchMode",

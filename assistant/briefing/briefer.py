@@ -39,7 +39,8 @@ from assistant.briefing.attribution import PEOPLE, Attribution, attribute_senten
 from assistant.briefing.dates import resolve_when
 from assistant.briefing.document import SECTIONS, Briefing, Event, Point, Statement
 from assistant.briefing.rules import DISPUTE_CUES, OPEN_CUES, fold_duplicates, has_cue, similar
-from assistant.errors import SettingsError
+from assistant.briefing.topic import TopicMatch, match_topic, no_match_reason, topic_words
+from assistant.errors import NoArticleMatchesError, SettingsError
 from assistant.models.prompts import load_prompts
 from assistant.records import Citation
 from assistant.retrieval.search import HybridSearcher
@@ -151,7 +152,7 @@ class Briefer:
         if max_articles < 1:
             raise SettingsError(f"max_articles must be at least 1; got {max_articles}")
         laps = _Laps(progress)
-        selected = self._select(topic, scope or Filters(), max_articles)
+        selected, matches = self._select(topic, scope or Filters(), max_articles)
         texts = {a.article_id: self.catalog.article_text(a.article_id) or "" for a in selected}
         kept = fold_duplicates([texts[a.article_id] for a in selected], self.settings.duplicate_overlap)
         merged = len(selected) - len(kept)
@@ -159,6 +160,8 @@ class Briefer:
         laps("select")
         citer = _Citer(self.catalog, texts)
         briefing = Briefing(topic, language, self.backend, selected, merged_duplicates=merged, timings=laps.timings)
+        briefing.topic_words = tuple(topic_words(topic)) if topic else ()
+        briefing.lacks = {a.article_id: matches[a.article_id].missing for a in selected if a.article_id in matches}
         per_article = self._sentences(selected, texts, briefing)
         briefing.statements = self._statements(per_article, citer)
         laps("statements")
@@ -173,7 +176,9 @@ class Briefer:
 
     # -- selection -----------------------------------------------------------------------
 
-    def _select(self, topic: str | None, scope: Filters, max_articles: int) -> list[ArticleInfo]:
+    def _select(
+        self, topic: str | None, scope: Filters, max_articles: int
+    ) -> tuple[list[ArticleInfo], dict[str, TopicMatch]]:
         infos = {a.article_id: a for a in self.catalog.articles()}
         if scope.article_ids:
             unknown = [a for a in scope.article_ids if a not in infos]
@@ -187,32 +192,38 @@ class Briefer:
         pool = [a for a in pool if scope.admits(a)]
         if not pool:
             raise SettingsError("No article matches: ingest articles first, or widen the dates or the article list.")
+        matches: dict[str, TopicMatch] = {}
         if topic:
             allowed = tuple(a.article_id for a in pool) if scope.article_ids else ()
-            pool = self._on_topic(topic, pool, infos, replace(scope, article_ids=allowed), max_articles)
+            pool, matches = self._on_topic(topic, pool, infos, replace(scope, article_ids=allowed), max_articles)
         else:
             pool.sort(key=lambda a: (a.published is None, -(a.published.toordinal() if a.published else 0)))
-        return pool[:max_articles]
+        return pool[:max_articles], matches
 
     def _on_topic(
         self, topic: str, pool: list[ArticleInfo], infos: dict[str, ArticleInfo], filters: Filters, max_articles: int
-    ) -> list[ArticleInfo]:
-        """The articles of ``pool`` about ``topic``, best first: one of their passages is close to the
-        best passage's similarity, or matched by the topic's own words."""
+    ) -> tuple[list[ArticleInfo], dict[str, TopicMatch]]:
+        """The articles of ``pool`` that match ``topic``, best first, and how each matches. Candidates:
+        a passage close to the best passage's similarity, or found by the topic's words; of those, the
+        ones holding the topic's names and most of its words (``topic.match_topic``)."""
         k = min(self.settings.topic_passages, self.settings.passages_per_article * max_articles)
         passages, trace = self.searcher.search_traced(topic, k, filters)
         dense = dict(trace.dense)
         lexical = {cid for cid, _ in trace.lexical} if trace.lexical_weight > 0 else set()
         floor = max(dense.values(), default=0.0) - self.settings.topic_margin
-        ranked: list[ArticleInfo] = []
+        candidates: list[ArticleInfo] = []
         for p in passages:
             info = infos.get(p.article_id)
             on_topic = dense.get(p.chunk_id, -1.0) >= floor or p.chunk_id in lexical
-            if info is not None and info in pool and info not in ranked and on_topic:
-                ranked.append(info)
+            if info is not None and info in pool and info not in candidates and on_topic:
+                candidates.append(info)
+        matches = {
+            a.article_id: match_topic(topic, a.title, self.catalog.article_text(a.article_id) or "") for a in candidates
+        }
+        ranked = [a for a in candidates if matches[a.article_id].matches]
         if not ranked:
-            raise SettingsError(f"No article is about {topic!r}; try other words, or no topic for all articles.")
-        return ranked
+            raise NoArticleMatchesError(topic, no_match_reason(topic, [matches[a.article_id] for a in candidates]))
+        return ranked, {a.article_id: matches[a.article_id] for a in ranked}
 
     @staticmethod
     def _sentences(selected: list[ArticleInfo], texts: dict[str, str], briefing: Briefing) -> list[list[_Sentence]]:

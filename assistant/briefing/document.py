@@ -76,6 +76,8 @@ class Briefing:
     suspected_injections: int = 0  # sentences left out because they address an AI assistant
     renderings: dict[str, int] = field(default_factory=lambda: {"asked": 0, "kept": 0, "checked": 0, "dropped": 0})
     timings: dict[str, float] = field(default_factory=dict)
+    topic_words: tuple[str, ...] = ()  # the words of the topic an article on it holds (briefing.topic)
+    lacks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # article id → topic words it lacks
 
     @property
     def citations(self) -> list[Citation]:
@@ -109,12 +111,14 @@ class Briefing:
             "topic": self.topic,
             "language": self.language,
             "backend": self.backend,
+            "topic_words": list(self.topic_words),
             "articles": [
                 {
                     "article_id": a.article_id,
                     "title": a.title,
                     "source": a.source,
                     "published": a.published.isoformat() if a.published else None,
+                    "lacks": list(self.lacks.get(a.article_id, ())),
                 }
                 for a in self.articles
             ],  # fmt: skip
@@ -152,6 +156,14 @@ class Briefing:
         dup = f" ({self.merged_duplicates} near-duplicates folded in)" if self.merged_duplicates else ""
         if self.suspected_injections:
             dup += f"; {self.suspected_injections} sentence(s) addressed to an AI assistant were left out"
+        if self.topic:  # which articles were found on the topic, and by what
+            dup += (
+                f"; {'it matches' if n == 1 else 'they match'} the topic: {'it holds' if n == 1 else 'each holds'} "
+                f"its names and most of its words ({escape(', '.join(self.topic_words))})"
+            )
+            partly = sum(1 for a in self.articles if self.lacks.get(a.article_id))
+            if partly:
+                dup += f", {partly} not all of them (see Sources)"
         return (
             f"{n} article{'s' if n != 1 else ''}{dup}; backend {escape(self.backend)}. Every line quotes the "
             f'article\'s own words, cited [n]. Lines marked "{CHECKED_LABEL}" are renderings whose every content word '
