@@ -182,6 +182,108 @@ def test_a_topic_no_article_matches_is_refused_naming_what_is_missing(
     assert list(harbour.lacks.values()) == [("delays",)]  # "reopen" is there by its stem; four words of five do
 
 
+LONG_SENTENCE = (  # one sentence of about 200 o200k tokens: longer than a chunk, so a chunk ends inside it
+    "The council said on Friday that the Old Harbour bridge, which engineers closed in March after finding rust "
+    "in forty of its steel cables, will reopen to cars in May, that buses will follow in June once the new "
+    "lanes are painted, that cyclists will get a separate path on the eastern side, and that the ferry, which "
+    "has carried twice its usual number of passengers since the closure, will keep its extra morning crossings "
+    "until the end of the summer, while shop owners near the bridge, who say they lost half their trade, will "
+    "be offered lower rents for a year, and the mayor, who had promised the work would take six weeks, will "
+    "answer questions from residents at a public meeting on Tuesday evening in the town hall."
+)
+_CLOSERS = tuple('.!?؟…"»”)')
+
+
+def _ends_on_a_boundary(text: str, start: int, end: int) -> bool:
+    """A quote ends a sentence, or the article goes on with a clause mark, and no connective is left last."""
+    last_word = text[start:end].split()[-1].lower()
+    after = text[end:].lstrip(" ")
+    ends = text[start:end].endswith(_CLOSERS) or not after or after[0] in "،,؛;:\n"
+    return ends and last_word not in {"while", "and", "but", "حين", "بينما", "و"}
+
+
+def test_quotes_end_on_a_sentence_or_clause_boundary(fake_assistant: Any, seed_path: Path, tmp_path: Path) -> None:
+    story = tmp_path / "long" / "bridge.txt"
+    story.parent.mkdir()
+    story.write_text(f"Harbour bridge news\n\n{LONG_SENTENCE}\nThe mayor denied that the cables were unsafe.")
+    fake_assistant.ingest([seed_path, story])
+    briefing = fake_assistant.brief(backend="extractive")
+    items = [x for _, xs in briefing.sections() for x in xs]
+    cut = [x for x in items if x.quote.startswith("The council said")]
+    assert cut and all(x.quote != LONG_SENTENCE for x in cut)  # the sentence is longer than its passage
+    for x in items:
+        c = x.citation
+        text = fake_assistant.article_text(c.passage.article_id)
+        assert text[c.quote_start : c.quote_end] == x.quote and c.quote_end <= c.passage.end
+        assert _ends_on_a_boundary(text, c.quote_start, c.quote_end), x.quote[-40:]
+    # The clause before the next speaker's verb ends at its own words, not on "في حين" (while).
+    [stalling] = [x for x in briefing.statements if "يماطل" in x.quote]
+    assert stalling.quote.endswith("معتقدين أن الوقت في صالحه")
+
+
+def test_disputed_and_open_items_say_why_they_are_listed(fake_assistant: Any, seed_path: Path) -> None:
+    fake_assistant.ingest([seed_path])
+    briefing = fake_assistant.brief(backend="extractive")
+    assert briefing.disputed
+    for x in [*briefing.disputed, *briefing.open_questions]:
+        kind, word = x.why.split(": «")
+        assert kind in {"a denial", "an accusation", "a claim", "doubt", "a disagreement", "stalling", "violations",
+                        "a refusal", "criticism", "not yet clear", "an open whether", "not known", "still open",
+                        "an expectation"}  # fmt: skip
+        assert word.removesuffix("»") in x.quote
+    first = briefing.disputed[0]
+    assert f"» [{first.citation.n}]\n  *Listed for* {md_escape(first.why)}" in briefing.to_markdown()
+    assert f'<div class="why">Listed for {html.escape(first.why)}</div></div>' in briefing.html_body()
+
+
+def test_sources_list_each_article_once_with_its_cited_spans(
+    fake_assistant: Any, seed_path: Path, tmp_path: Path
+) -> None:
+    briefing = _seed_briefing(fake_assistant, seed_path, tmp_path)
+    articles = {c.passage.article_id for c in briefing.citations}
+    assert len(articles) == 2 and len(briefing.citations) > 10
+    markdown = briefing.to_markdown()
+    sources = markdown[markdown.index("## Sources") :].splitlines()[2:]
+    heads = [line for line in sources if line.startswith("- ")]
+    assert len(heads) == 2 and all(f"article {a}" in "".join(heads) for a in articles)
+    spans = [line for line in sources if line.startswith("  - [")]
+    assert spans == [f"  - [{c.n}] characters {c.quote_start}–{c.quote_end}" for c in _by_article(briefing.citations)]
+    page = briefing.html_body()
+    listed = page[page.index('<ul class="sources">') :]
+    assert listed.count('<ul class="spans">') == 2 and listed.count('<li id="source-') == len(briefing.citations)
+    for c in briefing.citations:  # every marker still lands on its span
+        assert f'href="#source-{c.n}"' in page and f'<li id="source-{c.n}">[{c.n}] characters ' in listed
+
+
+def _by_article(citations: list[Any]) -> list[Any]:
+    order = list(dict.fromkeys(c.passage.article_id for c in citations))
+    return sorted(citations, key=lambda c: (order.index(c.passage.article_id), c.n))
+
+
+def test_a_speaker_heads_their_own_quotes(fake_assistant: Any, seed_path: Path) -> None:
+    fake_assistant.ingest([seed_path])
+    briefing = fake_assistant.brief(backend="extractive")
+    markdown = briefing.to_markdown()
+    who = markdown[markdown.index("## Who said what") : markdown.index("## Timeline")].splitlines()
+    speaker = None
+    for line in who:  # every quote line sits under the heading of its own speaker, nothing between
+        if line.startswith("### "):
+            speaker = line[4:]
+        elif line.startswith("- "):
+            assert any(md_escape(s.speaker) == speaker and md_escape(s.quote) in line for s in briefing.statements)
+    assert sum(line.startswith("### ") for line in who) == len({s.speaker for s in briefing.statements})
+    page = briefing.html_body()
+    section = page[page.index("<h2>Who said what</h2>") : page.index("<h2>Timeline</h2>")]
+    groups = {
+        part.split("</h3>")[0]: part.split("</h3>")[1] for part in section.split('<h3 class="speaker" dir="auto">')[1:]
+    }
+    assert set(groups) == {html.escape(s.speaker) for s in briefing.statements}
+    for s in briefing.statements:  # each quote in its own speaker's group, and only there with that speaker
+        assert html.escape(s.quote) in groups[html.escape(s.speaker)]
+    for speaker, body in groups.items():
+        assert body.count("<blockquote") == sum(html.escape(s.speaker) == speaker for s in briefing.statements)
+
+
 def test_copies_of_an_article_are_briefed_once(fake_assistant: Any, seed_path: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy" / "seed-copy.txt"
     copy.parent.mkdir()

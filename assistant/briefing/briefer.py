@@ -38,7 +38,15 @@ from assistant.answering.rendering import Rendering, translate
 from assistant.briefing.attribution import PEOPLE, Attribution, attribute_sentences
 from assistant.briefing.dates import resolve_when
 from assistant.briefing.document import SECTIONS, Briefing, Event, Point, Statement
-from assistant.briefing.rules import DISPUTE_CUES, OPEN_CUES, fold_duplicates, has_cue, similar
+from assistant.briefing.rules import (
+    DISPUTE_CUES,
+    OPEN_CUES,
+    clause_end,
+    fold_duplicates,
+    has_cue,
+    listed_for,
+    similar,
+)
 from assistant.briefing.topic import TopicMatch, match_topic, no_match_reason, topic_words
 from assistant.errors import NoArticleMatchesError, SettingsError
 from assistant.models.prompts import load_prompts
@@ -83,8 +91,12 @@ class _Citer:
         row = next((r for r in self.rows_of(article.article_id) if r.start <= start < r.end), None)
         if row is None:
             return None
-        end = min(end, row.end)  # a sentence longer than its chunk is quoted up to the chunk's end
-        quote = text[start:end].strip()
+        # A sentence longer than its chunk is quoted up to its last boundary inside the chunk, and a
+        # clause never ends on the word that opens the next one ("… في صالحه، في حين").
+        clause = clause_end(text, start, end, row.end)
+        if clause is None:
+            return None
+        quote = text[start:clause].strip()
         start = text.index(quote, start)
         end = start + len(quote)
         if not quote or text[start:end] != quote:  # the quote must be the article's own words
@@ -311,12 +323,14 @@ class Briefer:
                         briefing.timeline.append(Event(*when, "", citation.quote, citation, False))
                 if has_cue(sentence.text, DISPUTE_CUES) and len(briefing.disputed) < caps.disputed_points:
                     citation = citer.sentence(sentence)
-                    if citation and citation.quote not in summary_quotes:
-                        briefing.disputed.append(Point("", citation.quote, citation, False))
+                    why = listed_for(citation.quote, DISPUTE_CUES) if citation else ""
+                    if citation and why and citation.quote not in summary_quotes:
+                        briefing.disputed.append(Point("", citation.quote, citation, False, why=why))
                 elif has_cue(sentence.text, OPEN_CUES) and len(briefing.open_questions) < caps.open_questions:
                     citation = citer.sentence(sentence)
-                    if citation and citation.quote not in summary_quotes:
-                        briefing.open_questions.append(Point("", citation.quote, citation, False))
+                    why = listed_for(citation.quote, OPEN_CUES) if citation else ""
+                    if citation and why and citation.quote not in summary_quotes:
+                        briefing.open_questions.append(Point("", citation.quote, citation, False, why=why))
         briefing.timeline.sort(key=lambda ev: (ev.date is None, ev.date or date.min, ev.citation.quote_start))
         briefing.timeline = briefing.timeline[: caps.timeline_points]
 

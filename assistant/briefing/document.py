@@ -27,6 +27,7 @@ class Point:
     verified: bool  # text is the quote itself, in the briefing's language
     checked: bool = False  # text is a rendering of the quote that code traced word by word
     untraced: tuple[str, ...] = ()  # a draft rendering's words code could not trace to the quote
+    why: str = ""  # why a disputed point or open question is listed: its cue, 'a denial: «نفت»'
 
 
 @dataclass(frozen=True)
@@ -135,21 +136,38 @@ class Briefing:
         }
 
     def to_markdown(self) -> str:
-        """Markdown; article text is escaped so it renders as text."""
+        """Markdown; article text is escaped so it renders as text. A speaker heads their own quotes."""
         title = f"Briefing: {md_escape(self.topic)}" if self.topic else "Briefing"
         lines = [f"# {title}", "", self._header(md_escape), ""]
         for heading, items in self.sections():
             lines += [f"## {heading}", ""]
             if not items:
                 lines.append("_Nothing found in the articles._")
-            for x in items:
-                lines.append(f"- {self._line_md(x)}")
+            for speaker, group in _by_speaker(items):
+                if speaker is not None:
+                    lines += ["" if lines[-1] else "", f"### {md_escape(speaker)}", ""][lines[-1] == "" :]
+                lines.extend(f"- {self._line_md(x)}" for x in group)
             lines.append("")
         lines += ["## Sources", ""]
-        for c in self.citations:
-            title = md_escape(c.passage.title or "untitled")
-            lines.append(f"{c.n}. {title} — {_where(c, md_escape)} of article `{c.passage.article_id}`")
+        for article_id, citations in self._sources():
+            passage = citations[0].passage
+            lines.append(f"- {md_escape(passage.title or 'untitled')} — {_article_where(citations[0], md_escape)}"
+                         f"{self._lacks(article_id, md_escape)}")  # fmt: skip
+            lines.extend(f"  - [{c.n}] characters {c.quote_start}–{c.quote_end}" for c in citations)
         return "\n".join(lines).rstrip() + "\n"
+
+    def _sources(self) -> list[tuple[str, list[Citation]]]:
+        """Each cited article once, in the order the reader meets it, with the spans cited from it."""
+        groups: dict[str, list[Citation]] = {}
+        for c in self.citations:
+            groups.setdefault(c.passage.article_id, []).append(c)
+        return list(groups.items())
+
+    def _lacks(self, article_id: str, escape: Callable[[str], str]) -> str:
+        lacks = self.lacks.get(article_id)
+        if not lacks:
+            return ""
+        return f" (lacks the topic's {'words' if len(lacks) > 1 else 'word'} {escape(', '.join(lacks))})"
 
     def _header(self, escape: Callable[[str], str]) -> str:
         n = len(self.articles)
@@ -173,18 +191,19 @@ class Briefing:
 
     def _line_md(self, x: Any) -> str:
         prefix = ""
-        if isinstance(x, Statement):
-            kind = "reported" if x.reported else "direct"
-            prefix = f"**{md_escape(x.speaker)}** ({kind}): "
+        if isinstance(x, Statement):  # under its speaker's heading
+            prefix = f"({'reported' if x.reported else 'direct'}) "
         elif isinstance(x, Event):
             prefix = f"**{md_escape(x.when)}**{'' if x.resolved else ' (relative)'}: "
-        quote = f"«{md_escape(x.quote)}» [{x.citation.n}]"
-        if x.verified or not x.text:
-            return prefix + quote
-        if x.checked:
-            return f"{prefix}{quote}\n  *{CHECKED_LABEL}:* {md_escape(x.text)}"
-        untraced = f" (untraced: {md_escape(', '.join(x.untraced))})" if x.untraced else ""
-        return f"{prefix}{quote}\n  *{DRAFT_LABEL}:* {md_escape(x.text)}{untraced}"
+        line = f"{prefix}«{md_escape(x.quote)}» [{x.citation.n}]"
+        if x.text and not x.verified and x.checked:
+            line += f"\n  *{CHECKED_LABEL}:* {md_escape(x.text)}"
+        elif x.text and not x.verified:
+            untraced = f" (untraced: {md_escape(', '.join(x.untraced))})" if x.untraced else ""
+            line += f"\n  *{DRAFT_LABEL}:* {md_escape(x.text)}{untraced}"
+        if getattr(x, "why", ""):
+            line += f"\n  *Listed for* {md_escape(x.why)}"
+        return line
 
     def to_html(self) -> str:
         """A standalone HTML page; every article string is escaped, text direction is automatic."""
@@ -200,7 +219,7 @@ class Briefing:
         return "\n".join(parts)
 
     def html_body(self) -> str:
-        """The briefing as an HTML fragment (what the UI shows)."""
+        """The briefing as an HTML fragment (what the UI shows). A speaker heads their own quotes."""
         e = html.escape
         title = f"Briefing: {self.topic}" if self.topic else "Briefing"
         out = [f'<article class="briefing"><h1 dir="auto">{e(title)}</h1><p class="meta">{self._header(e)}</p>']
@@ -208,23 +227,26 @@ class Briefing:
             out.append(f"<h2>{heading}</h2>")
             if not items:
                 out.append('<p class="none">Nothing found in the articles.</p>')
-                continue
-            out.append("<ul>")
-            out.extend(f"<li>{self._line_html(x)}</li>" for x in items)
-            out.append("</ul>")
-        out.append('<h2>Sources</h2><ol class="sources">')
-        for c in self.citations:
-            title = e(c.passage.title or "untitled")
-            out.append(f'<li value="{c.n}" id="source-{c.n}"><span dir="auto">{title}</span> — {_where(c, e)}</li>')
-        out.append("</ol></article>")
+            for speaker, group in _by_speaker(items):
+                if speaker is not None:
+                    out.append(f'<h3 class="speaker" dir="auto">{e(speaker)}</h3>')
+                out.append("<ul>" + "".join(f"<li>{self._line_html(x)}</li>" for x in group) + "</ul>")
+        out.append('<h2>Sources</h2><ul class="sources">')
+        for article_id, citations in self._sources():
+            title = e(citations[0].passage.title or "untitled")
+            spans = "".join(
+                f'<li id="source-{c.n}">[{c.n}] characters {c.quote_start}–{c.quote_end}</li>' for c in citations
+            )
+            where = _article_where(citations[0], e) + self._lacks(article_id, e)
+            out.append(f'<li><span dir="auto">{title}</span> — {where}<ul class="spans">{spans}</ul></li>')
+        out.append("</ul></article>")
         return "".join(out)
 
     def _line_html(self, x: Any) -> str:
         e = html.escape
         head = ""
-        if isinstance(x, Statement):
-            kind = "reported" if x.reported else "direct"
-            head = f'<b dir="auto">{e(x.speaker)}</b> <span class="kind">({kind} speech)</span>'
+        if isinstance(x, Statement):  # the speaker is the heading above; this says how they said it
+            head = f'<span class="kind">{"reported" if x.reported else "direct"} speech</span>'
         elif isinstance(x, Event):
             rel = "" if x.resolved else ' <span class="kind">(relative to the article\'s date)</span>'
             head = f'<b dir="auto">{e(x.when)}</b>{rel}'
@@ -236,12 +258,13 @@ class Briefing:
                 f'<div class="{box}"><span class="{box}-label">{label}:</span> <span dir="auto">{e(x.text)}</span>'
                 f"{untraced}</div>"
             )
+        why = f'<div class="why">Listed for {e(x.why)}</div>' if getattr(x, "why", "") else ""
         quote = (
             f'<blockquote dir="auto">{e(x.quote)} <a class="cite" href="#source-{x.citation.n}">[{x.citation.n}]</a>'
             "</blockquote>"
         )
         head_html = f'<div class="head">{head}</div>' if head else ""
-        return f'<div class="item">{head_html}{quote}{rendering}</div>'
+        return f'<div class="item">{head_html}{quote}{rendering}{why}</div>'
 
 
 HTML_CSS = """
@@ -255,15 +278,32 @@ a.cite { text-decoration: none; font-weight: 700; }
 .draft-label { font-weight: 700; color: #92400e; font-size: 0.85em; }
 .checked { background: #f0fdf4; border: 1px solid #16a34a; padding: 0.1em 0.5em; margin: 0.2em 0; }
 .checked-label { font-weight: 700; color: #14532d; font-size: 0.85em; }
-.item { margin: 0.3em 0 0.9em 0; }
-ol.sources li { margin: 0.2em 0; }
+.item { margin: 0 0 1.2em 0; }
+.head { margin: 0 0 0.1em 0; }
+h3.speaker { margin: 1.2em 0 0.2em 0; font-size: 1em; }
+li { margin: 0; }
+.why { color: #555; font-size: 0.85em; }
+ul.sources > li { margin: 0.4em 0; }
+ul.spans { padding-inline-start: 1.2em; font-size: 0.9em; }
 """
 
 
-def _where(c: Citation, escape: Callable[[str], str]) -> str:
-    """Where a citation's quote is: source, date, character span."""
+def _article_where(c: Citation, escape: Callable[[str], str]) -> str:
+    """Where a citation's article is from: source, date, id."""
     when = c.passage.published.isoformat() if c.passage.published else "date unknown"
-    return f"{escape(c.passage.source)}, {when}; characters {c.quote_start}–{c.quote_end}"
+    return f"{escape(c.passage.source)}, {when}; article {c.passage.article_id}"
+
+
+def _by_speaker(items: list[Any]) -> list[tuple[str | None, list[Any]]]:
+    """Consecutive items grouped under their speaker (None for items that are not statements)."""
+    groups: list[tuple[str | None, list[Any]]] = []
+    for x in items:
+        speaker = x.speaker if isinstance(x, Statement) else None
+        if groups and groups[-1][0] == speaker:
+            groups[-1][1].append(x)
+        else:
+            groups.append((speaker, [x]))
+    return groups
 
 
 def md_escape(text: str | None) -> str:

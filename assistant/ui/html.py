@@ -93,7 +93,15 @@ details.removed summary { cursor: pointer; }
   background: var(--background-fill-secondary); }
 .briefing .draft { background: #fffbeb; border: 1px dashed #d97706; padding: 0.1em 0.5em; margin: 0.2em 0; }
 .briefing .draft-label { font-weight: 700; color: #92400e; font-size: 0.85em; }
-.briefing .kind, .briefing .meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.briefing .kind, .briefing .meta, .briefing .why { color: var(--body-text-color-subdued); font-size: 0.9em; }
+.briefing li { margin: 0; }
+.briefing .item { margin: 0 0 1.2em 0; }
+.briefing .head { margin: 0 0 0.1em 0; }
+.briefing h3.speaker { margin: 1.2em 0 0.2em 0; font-size: 1em; }
+.briefing .checked { background: #f0fdf4; border: 1px solid #16a34a; padding: 0.1em 0.5em; margin: 0.2em 0; }
+.briefing .checked-label { font-weight: 700; color: #14532d; font-size: 0.85em; }
+.briefing ul.sources > li { margin: 0.4em 0; }
+.briefing ul.spans { padding-inline-start: 1.2em; font-size: 0.9em; }
 table.sources { width: 100%; font-size: 0.88em; border-collapse: collapse; }
 table.sources td, table.sources th { padding: 0.25em 0.4em; border-bottom: 1px solid var(--border-color-primary);
   text-align: start; vertical-align: top; }
