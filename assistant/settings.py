@@ -214,6 +214,14 @@ class UISettings(BaseModel):
 
 class IngestSettings(BaseModel):
     max_file_bytes: int = Field(20_000_000, gt=0, description="Larger input files are refused with a message (bytes).")
+    max_article_chars: int = Field(
+        200_000,
+        gt=0,
+        description=(
+            "Longer articles (after cleaning) are refused with a message: the longest of the 2,000 ANT news "
+            "articles has 13,387 characters, and every 100,000 take about a minute to embed (docs/hardening.md)."
+        ),
+    )
     batch_chunks: int = Field(
         512,
         gt=0,

@@ -63,3 +63,25 @@ def test_overlap_repeats_last_sentence() -> None:
     spans = chunk_text_spans(text, chunk_tokens=8, overlap_sentences=1)
     parts = [text[s:e] for s, e in spans]
     assert parts[0].endswith("Beta two.") and parts[1].startswith("Beta two.")
+
+
+FIVE_MB = 5_000_000
+
+
+@pytest.mark.parametrize("separator", [" ", ""], ids=["words", "no-space"])
+def test_a_5_mb_line_with_no_sentence_break_is_chunked_in_linear_time(separator: str) -> None:
+    import time
+
+    words = ["المحادثات", "ستستأنف", "الأسبوع", "المقبل", "في", "الرياض", "بحضور", "الوفدين"]
+    text = separator.join(words[i % len(words)] for i in range(FIVE_MB // 12))  # ~5 MB of UTF-8, one line
+    assert len(text.encode("utf-8")) > 0.9 * FIVE_MB and "\n" not in text and "." not in text
+    started = time.perf_counter()
+    spans = chunk_text_spans(text, chunk_tokens=120, model_tokens=lambda t: count_tokens(t) // 2)
+    seconds = time.perf_counter() - started
+    # About 3 s on the 2-core CI machine (docs/benchmarks.md); the guard only catches a quadratic turn.
+    assert seconds < 60, f"{seconds:.0f} s"
+    assert len(spans) > 5000  # before: a line with no space was one 5 MB chunk
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+    longest = max(spans, key=lambda s: s[1] - s[0])
+    assert count_tokens(text[longest[0] : longest[1]]) <= 130

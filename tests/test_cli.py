@@ -200,6 +200,36 @@ def test_ingest_the_same_key_in_two_files_is_an_error_naming_both(isolated: Path
     ]  # fmt: skip
 
 
+def test_ingest_refuses_a_5_mb_one_line_article_at_once_and_keeps_the_rest(isolated: Path) -> None:
+    import time
+
+    line = isolated / "dump.txt"
+    line.write_text(" ".join(["المحادثات", "ستستأنف", "في", "الرياض"] * 96_000), encoding="utf-8")  # 5 MB, one line
+    good = isolated / "good.txt"
+    good.write_text("Bridge news\n\nThe mayor said the bridge will reopen in May.", encoding="utf-8")
+    started = time.perf_counter()
+    result = _run("ingest", str(line), str(good), "--store", str(isolated / "store"))
+    assert time.perf_counter() - started < 60  # seconds, not the hour embedding it would take
+    assert result.exit_code == 1 and "added 1, unchanged 0, replaced 0, failed 1 " in result.stdout
+    assert (
+        f"  failed: {line}: the article is 2,687,999 characters long, over the limit of 200,000 for one article "
+        "(embedding takes about a minute per 100,000 characters); split it into articles, or raise "
+        "BRIEFING_INGEST__MAX_ARTICLE_CHARS" in result.stdout.splitlines()
+    )
+
+
+def test_ingest_says_what_a_named_pipe_is(isolated: Path) -> None:
+    import os
+
+    pipe = isolated / "feed.jsonl"
+    os.mkfifo(pipe)
+    result = _run("ingest", str(pipe), "--store", str(isolated / "store"))
+    assert result.exit_code == 1
+    assert f"  failed: {pipe}: is a named pipe (FIFO), not a file; give .txt, .md, .html or .jsonl files" in (
+        result.stdout.splitlines()
+    )
+
+
 def test_ingest_needs_a_path(isolated: Path) -> None:
     result = _run("ingest")
     assert result.exit_code == 2 and "Error: Missing argument 'PATHS...'." in result.output

@@ -45,6 +45,35 @@ def test_not_text_is_rejected_with_the_path(tmp_path: Path, content: bytes, mess
     assert message in str(info.value) and str(path) in str(info.value)
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_and_utf32_with_a_byte_order_mark_are_decoded(tmp_path: Path, codec: str) -> None:
+    path = tmp_path / "export.txt"
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}.get(codec, b"")  # "utf-16"/"utf-32" write their own
+    path.write_bytes(bom + f"عنوان\n\n{ARABIC}".encode(codec))
+    [article], _ = read_file(path, 10**6)
+    assert (article.title, article.text, article.lang) == ("عنوان", f"عنوان\n\n{ARABIC}", "ar")
+
+
+def test_utf16_without_a_byte_order_mark_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "export.txt"
+    path.write_bytes(f"Bridge news\n\n{ARABIC}".encode("utf-16-le"))
+    with pytest.raises(IngestError) as info:
+        read_file(path, 10**6)
+    assert str(info.value) == (
+        f"{path}: the file looks like UTF-16 text without a byte-order mark; save it as UTF-8 (or UTF-16 with a BOM)"
+    )
+
+
+def test_a_named_pipe_is_reported_as_one_without_reading_it(tmp_path: Path) -> None:
+    import os
+
+    pipe = tmp_path / "feed.txt"
+    os.mkfifo(pipe)  # nobody writes to it: opening it for reading would block for ever
+    with pytest.raises(IngestError) as info:
+        list(iter_input_files([pipe]))
+    assert str(info.value) == f"{pipe}: is a named pipe (FIFO), not a file; give .txt, .md, .html or .jsonl files"
+
+
 def test_random_bytes_without_nul_are_not_text(tmp_path: Path) -> None:
     data = bytes((i * 37 + 11) % 256 for i in range(4096)).replace(b"\x00", b"\x01")
     with pytest.raises(IngestError, match="not text"):

@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.errors import IngestError
 from assistant.ingestion.chunking import chunk_article, index_text
-from assistant.ingestion.reading import duplicate_key, iter_input_files, read_file
+from assistant.ingestion.reading import article_too_long, duplicate_key, iter_input_files, read_file
 from assistant.models.embedding import Embedder
 from assistant.records import Article, Chunk, IngestFailure, IngestReport
 from assistant.settings import ChunkingSettings, EmbeddingSettings, IngestSettings
@@ -133,6 +133,10 @@ class Indexer:
     def _plan(self, article: Article, run: _Run) -> None:
         """Sort one article into unchanged, added or replacing, and chunk it if it is new."""
         batch, report = run.batch, run.report
+        limit = self.ingest_settings.max_article_chars
+        if len(article.text) > limit:  # 5 MB of one "article" would embed for half an hour: refused at once
+            report.failed.append(IngestFailure(article.origin, article_too_long(len(article.text), limit)))
+            return
         earlier = run.seen_keys.get(article.key)
         if earlier is not None and earlier.id != article.id:  # another file of this run holds the key
             report.failed.append(IngestFailure(article.origin, duplicate_key("key", article.key, earlier.origin)))

@@ -2,8 +2,9 @@
 
 Supported: ``.txt``, ``.md``, ``.html``/``.htm`` (main text by trafilatura) and ``.jsonl``
 (one article a line). Folders are walked for those extensions. Bytes are decoded as UTF-8,
-else as whatever charset-normalizer detects (Arabic often arrives as Windows-1256); a file
-that is not text raises ``IngestError`` naming it, and a batch goes on without it.
+UTF-16 or UTF-32 when a byte-order mark says so, else as whatever charset-normalizer detects
+(Arabic often arrives as Windows-1256); a file that is not text, a pipe or a device raises
+``IngestError`` naming it, and a batch goes on without it.
 
 JSON Lines fields: ``title, text, url, published, source, lang`` plus an optional id; the
 aliases in ``JSONL_FIELDS`` let other shapes load as is (the ANT corpus: ``doc_id, title,
@@ -14,8 +15,10 @@ Deliberately not here: chunking, embedding, storing (later stages), and fetching
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -72,12 +75,46 @@ def iter_input_files(paths: list[str | Path]) -> Iterator[Path]:
                     yield child
         elif path.is_file():
             yield path
+        elif path.exists():  # reading a pipe or a device could block for ever, or never end
+            raise IngestError(path, f"is a {_special_kind(path)}, not a file; give .txt, .md, .html or .jsonl files")
         else:
             raise IngestError(path, "no such file or folder; check the path")
 
 
+def _special_kind(path: Path) -> str:
+    """What a path that exists but is neither a file nor a folder is, for people."""
+    mode = path.stat().st_mode
+    kinds = ((stat.S_ISFIFO, "named pipe (FIFO)"), (stat.S_ISSOCK, "socket"), (stat.S_ISCHR, "character device"),
+             (stat.S_ISBLK, "block device"))  # fmt: skip
+    return next((name for test, name in kinds if test(mode)), "special file")
+
+
 # UTF-8 with at most this share of invalid bytes is UTF-8 with damage, not another charset.
 DAMAGED_UTF8_SHARE = 0.02
+
+
+# Longest first: the UTF-32 little-endian mark begins with the UTF-16 one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)  # fmt: skip
+
+
+def _looks_like_utf16(sample: bytes) -> bool:
+    """Whether bytes with NULs read as UTF-16 text (Latin, Arabic, punctuation) in one byte order.
+
+    >>> _looks_like_utf16("خبر Bridge news".encode("utf-16-le")), _looks_like_utf16(bytes(range(256)))
+    (True, False)
+    """
+    sample = sample[: len(sample) // 2 * 2]
+    for codec in ("utf-16-le", "utf-16-be"):
+        text = sample.decode(codec, errors="replace")
+        readable = sum(
+            c.isspace() or " " <= c <= "ÿ" or "\u0600" <= c <= "\u06ff" or "\u2000" <= c <= "\u206f" for c in text
+        )
+        if text and readable / len(text) > 0.9:
+            return True
+    return False
 
 
 def decode_bytes(data: bytes, path: Path | str, notes: list[str] | None = None) -> str:
@@ -87,7 +124,22 @@ def decode_bytes(data: bytes, path: Path | str, notes: list[str] | None = None) 
     note says how many (``notes``)."""
     if not data.strip():
         raise IngestError(path, "the file is empty; nothing to ingest")
+    for bom, codec in _BOMS:  # UTF-16 and UTF-32 with a byte-order mark (Windows exports): decode them
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                raise IngestError(
+                    path,
+                    f"the file starts with a {codec.upper()} byte-order mark but is not {codec.upper()}; "
+                    "save it as UTF-8",
+                ) from None
     if b"\x00" in data[:8192]:
+        if _looks_like_utf16(data[:8192]):
+            raise IngestError(
+                path,
+                "the file looks like UTF-16 text without a byte-order mark; save it as UTF-8 (or UTF-16 with a BOM)",
+            )
         raise IngestError(path, "the file is binary, not text; give .txt, .md, .html or .jsonl files")
     try:
         return data.decode("utf-8-sig")
@@ -276,6 +328,19 @@ def duplicate_key(field: str, key: str, kept: str) -> str:
     return (
         f"the same {field} as {kept} ({key!r}) but other text: one key holds one article, and {kept} was kept; "
         "give each row its own 'id', or remove one"
+    )
+
+
+def article_too_long(chars: int, limit: int) -> str:
+    """The reason an article is refused for its length.
+
+    >>> print(article_too_long(2_480_000, 200_000))  # doctest: +NORMALIZE_WHITESPACE
+    the article is 2,480,000 characters long, over the limit of 200,000 for one article (embedding takes about a
+    minute per 100,000 characters); split it into articles, or raise BRIEFING_INGEST__MAX_ARTICLE_CHARS
+    """
+    return (
+        f"the article is {chars:,} characters long, over the limit of {limit:,} for one article (embedding takes "
+        "about a minute per 100,000 characters); split it into articles, or raise BRIEFING_INGEST__MAX_ARTICLE_CHARS"
     )
 
 
