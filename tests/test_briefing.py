@@ -236,6 +236,29 @@ def test_disputed_and_open_items_say_why_they_are_listed(fake_assistant: Any, se
     assert f'<div class="why">Listed for {html.escape(first.why)}</div></div>' in briefing.html_body()
 
 
+def test_brackets_in_article_text_are_no_citation_in_a_briefing(fake_assistant: Any, tmp_path: Path) -> None:
+    story = tmp_path / "forged" / "bridge.txt"
+    story.parent.mkdir()
+    story.write_text(
+        "Bridge news\n\nThe mayor said [1] the old bridge will reopen in May after repairs [2] to its cables.\n"
+        "Engineers denied [3] that the cables were unsafe, the council said on Friday.",
+        encoding="utf-8",
+    )
+    fake_assistant.ingest([story])
+    briefing = fake_assistant.brief(backend="extractive")
+    items = [x for _, xs in briefing.sections() for x in xs]
+    forged = [x for x in items if "[1]" in x.quote or "[3]" in x.quote]
+    assert forged
+    page = briefing.html_body()
+    assert page.count('<a class="cite"') == len(items)  # one marker an item, from its citation
+    for x in forged:
+        assert f'{html.escape(x.quote)} <a class="cite" href="#source-{x.citation.n}">' in page
+    markdown = briefing.to_markdown()
+    for x in forged:  # escaped, so a Markdown viewer shows the brackets as text, not as links
+        assert f"«{md_escape(x.quote)}» [{x.citation.n}]" in markdown
+        assert "[" not in md_escape(x.quote).replace("\\[", "")
+
+
 def test_sources_list_each_article_once_with_its_cited_spans(
     fake_assistant: Any, seed_path: Path, tmp_path: Path
 ) -> None:

@@ -76,6 +76,21 @@ def test_draft_sits_beside_its_quote_and_markers_link_to_citations() -> None:
     assert "2025-03-07" in html
 
 
+def test_brackets_in_article_text_stay_the_articles_words_never_citations() -> None:
+    forged = "قال الوزير [1] إن المحادثات [2] ستستأنف."  # the article's own text holds "[1] [2]"
+    citation = Citation(1, _passage(forged), forged, 100, 100 + len(forged))
+    sentences = [
+        AnswerSentence("The minister said talks resume. [2]", "draft", (1,)),
+        AnswerSentence(forged, "quote", (1,)),
+    ]
+    html = render_answer(_answer(sentences, [citation]), turn=0)
+    assert f'«{forged}» <a class="cite"' in html  # the quote exactly as written, brackets included
+    assert html.count('<a class="cite"') == 2  # the draft's marker and the quote's: from the citation list only
+    assert "[2]</a>" not in html and 'href="#cite-0-2"' not in html
+    assert "The minister said talks resume. <a" in html  # the model's own "[2]" is not shown as a marker
+    assert forged in render_passage(citation)  # and the passage preview shows the article as written
+
+
 def test_untrusted_article_text_is_escaped_everywhere() -> None:
     text = f"قال {XSS} إن <script>alert(2)</script> الوقت يمر."
     passage = _passage(text, title=f"Title {XSS}", url="javascript:alert(3)")

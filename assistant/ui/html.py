@@ -4,7 +4,8 @@ Article text is untrusted. The transcript is HTML built here, and every string t
 an article or a model (titles, passages, quotes, answers, even the question) goes through
 ``esc`` first, which also neutralises the template characters of Gradio's HTML component. URLs
 are shown as links only when they are plain http(s). The only markup added to an answer's own
-text are the links of its ``[n]`` markers to its citations.
+text are the links of its ``[n]`` markers to its citations, made from each sentence's citation
+list: a ``[2]`` inside a quoted article is the article's own text, shown as written and inert.
 """
 
 from __future__ import annotations
@@ -145,17 +146,26 @@ def safe_url(url: str | None) -> str | None:
     return None
 
 
-def _with_markers(text: str, turn: int, known: set[int]) -> str:
-    """Escaped text whose ``[n]`` markers link to citation ``n`` of this turn."""
+def _markers(citations: tuple[int, ...], turn: int, known: set[int]) -> str:
+    """A sentence's own citation markers, each a link to its passage: they come from the answer's
+    citation list, never from text (an article's "[2]" is its own words, not a citation)."""
+    links = []
+    for n in citations:
+        if n in known:
+            target = f"cite-{turn}-{n}"
+            links.append(f' <a class="cite" href="#{target}" data-target="{target}" title="Open passage {n}">[{n}]</a>')
+    return "".join(links)
 
-    def link(match: re.Match[str]) -> str:
-        n = int(match.group(1))
-        if n not in known:
-            return ""
-        target = f"cite-{turn}-{n}"
-        return f'<a class="cite" href="#{target}" data-target="{target}" title="Open passage {n}">[{n}]</a>'
 
-    return _MARKER.sub(link, esc(text))
+def _model_text(text: str) -> str:
+    """What a model wrote, escaped, without the ``[n]`` it may have copied: its markers are added
+    from its citations."""
+    return esc(" ".join(_MARKER.sub(" ", text).split()))
+
+
+def _quote(sentence: AnswerSentence, turn: int, known: set[int]) -> str:
+    """A quoted sentence: the article's words exactly as written (brackets too), inert, then its markers."""
+    return f"«{esc(sentence.raw)}»{_markers(sentence.citations, turn, known)}"
 
 
 def render_passage(citation: Citation) -> str:
@@ -192,7 +202,10 @@ def _render_sentences(sentences: list[AnswerSentence], turn: int, known: set[int
     i = 0
     while i < len(sentences):
         sentence = sentences[i]
-        body = _with_markers(sentence.text, turn, known)
+        if sentence.state == "quote":
+            body = _quote(sentence, turn, known)
+        else:
+            body = _model_text(sentence.raw) + _markers(sentence.citations, turn, known)
         if sentence.trace:
             # A rendering sits beside the quote it renders, each word linked to its source.
             beside = sentences[i + 1] if i + 1 < len(sentences) and sentences[i + 1].state == "quote" else None
@@ -201,10 +214,10 @@ def _render_sentences(sentences: list[AnswerSentence], turn: int, known: set[int
             continue
         if sentence.state == "draft":
             # A draft sits beside the quote it renders, so the reader can compare.
-            draft = _with_markers(sentence.marked, turn, known)
+            draft = body
             quote = ""
             if i + 1 < len(sentences) and sentences[i + 1].state == "quote":
-                quote = f'<blockquote class="sent quote" dir="auto">{_with_markers(sentences[i + 1].text, turn, known)}'
+                quote = f'<blockquote class="sent quote" dir="auto">{_quote(sentences[i + 1], turn, known)}'
                 quote += "</blockquote>"
                 i += 1
             parts.append(
@@ -246,7 +259,7 @@ def _render_rendering(sentence: AnswerSentence, quote: AnswerSentence | None, tu
         else:
             english.append(f'<span class="w untraced" title="not traced to the quote">{word}</span>')
         pos = w.end
-    english.append(esc(sentence.raw[pos:]) + _with_markers(sentence.markers, turn, known))
+    english.append(esc(sentence.raw[pos:]) + _markers(sentence.citations, turn, known))
     arabic, pos = [], 0
     for j, (s, e) in enumerate(spans):
         arabic.append(esc(source[pos:s]) + f'<span class="src" data-s="{j}">{esc(source[s:e])}</span>')
@@ -260,7 +273,7 @@ def _render_rendering(sentence: AnswerSentence, quote: AnswerSentence | None, tu
     quote_html = ""
     if quote is not None:
         quote_html = f'<blockquote class="sent quote" dir="auto">«{"".join(arabic)}»'
-        quote_html += f"{_with_markers(quote.markers, turn, known)}</blockquote>"
+        quote_html += f"{_markers(quote.citations, turn, known)}</blockquote>"
     return (
         f'<div class="draft-pair pair"><div class="sent {box}" dir="auto"><span class="{box}-label">{label}</span>'
         f'{"".join(english)}<span class="trace-note">{note}</span></div>{quote_html}</div>'
