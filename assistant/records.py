@@ -87,6 +87,23 @@ class Passage:
     dense_rank: int | None = None
     lexical_rank: int | None = None
 
+    @property
+    def matched_by(self) -> str:
+        """What found the passage, for people (the fused ``score`` means little to a reader).
+
+        >>> from dataclasses import replace
+        >>> p = Passage("c", "a", "k", 0, "t", 0, 1, "T", "s", "ar", None, None, 0.0164, 1, 3)
+        >>> p.matched_by, replace(p, lexical_rank=None).matched_by, replace(p, dense_rank=None).matched_by
+        ('meaning and words (dense #1, lexical #3)', 'meaning (dense #1)', 'words (lexical #3)')
+        """
+        if self.dense_rank is not None and self.lexical_rank is not None:
+            return f"meaning and words (dense #{self.dense_rank}, lexical #{self.lexical_rank})"
+        if self.dense_rank is not None:
+            return f"meaning (dense #{self.dense_rank})"
+        if self.lexical_rank is not None:
+            return f"words (lexical #{self.lexical_rank})"
+        return "neither search (a passage given by id)"
+
 
 @dataclass(frozen=True)
 class IngestFailure:

@@ -358,9 +358,21 @@ def test_search_for_people(store: str) -> None:
     assert result.exit_code == 0
     first, second = result.output.splitlines()[:2]
     assert first == (
-        f"[1] {hit['title']} — seeds, date unknown (score {hit['score']:.4f}, chars {hit['start']}–{hit['end']})"
-    )
+        f"[1] {hit['title']} — seeds, date unknown; found by meaning and words (dense #{hit['dense_rank']}, "
+        f"lexical #{hit['lexical_rank']}); chars {hit['start']}–{hit['end']}"
+    )  # an Arabic question over Arabic text: both searches read it
     assert second == "    " + hit["text"].split("\n")[0]
+    assert "score" not in result.output and isinstance(hit["score"], float)  # the fused score only in --json
+
+
+@pytest.mark.parametrize(
+    ("mode", "found"), [("dense", "found by meaning (dense #"), ("lexical", "found by words (lexical #")]
+)
+def test_search_says_what_found_each_passage(store: str, mode: str, found: str) -> None:
+    result = _run("search", "ماذا قال روبيو لروسيا؟", "--store", store, "-k", "3", "--mode", mode)
+    heads = [line for line in result.output.splitlines() if line.startswith("[")]
+    assert [line.split("]")[0] for line in heads] == ["[1", "[2", "[3"]
+    assert all(found in line for line in heads), heads
 
 
 @pytest.mark.parametrize("mode", ["hybrid", "dense", "lexical"])

@@ -91,6 +91,15 @@ def test_brackets_in_article_text_stay_the_articles_words_never_citations() -> N
     assert forged in render_passage(citation)  # and the passage preview shows the article as written
 
 
+def test_a_citation_says_what_found_its_passage_not_a_score() -> None:
+    from dataclasses import replace
+
+    quote = "الوقت يمر بسرعة."
+    passage = replace(_passage(quote), score=0.0164, dense_rank=2, lexical_rank=1)
+    html = render_answer(_answer([AnswerSentence(quote, "quote", (1,))], [Citation(1, passage, quote, 100, 116)]), 0)
+    assert "found by meaning and words (dense #2, lexical #1)</span>" in html and "0.0164" not in html
+
+
 def test_untrusted_article_text_is_escaped_everywhere() -> None:
     text = f"قال {XSS} إن <script>alert(2)</script> الوقت يمر."
     passage = _passage(text, title=f"Title {XSS}", url="javascript:alert(3)")

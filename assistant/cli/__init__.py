@@ -119,7 +119,8 @@ def search(
     store: str | None,
     as_json: bool,
 ) -> None:
-    """Print the passages that best match QUESTION, best first."""
+    """Print the passages that best match QUESTION, best first: each with its rank and what found it
+    (meaning: the e5 search; words: BM25; or both). --json adds the raw scores and ranks."""
     from assistant.assistant import check_question
 
     check_question(question)  # before loading any model: a bad question should fail at once
@@ -137,9 +138,10 @@ def search(
         return
     if not hits:
         click.echo("No passage matches; try other words, or fewer filters.")
-    for rank, hit in enumerate(hits, start=1):
+    for rank, hit in enumerate(hits, start=1):  # rank and what found it; the fused scores are in --json
         when = hit.published.isoformat() if hit.published else "date unknown"
-        click.echo(f"[{rank}] {hit.title} — {hit.source}, {when} (score {hit.score:.4f}, chars {hit.start}–{hit.end})")
+        where = f"{hit.source}, {when}; found by {hit.matched_by}; chars {hit.start}–{hit.end}"
+        click.echo(f"[{rank}] {hit.title} — {where}")
         click.echo(f"    {hit.text}\n")
 
 
