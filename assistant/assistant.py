@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -224,11 +226,16 @@ class Assistant:
     ) -> Iterator[AnswerStreamEvent]:
         """Events as the answer is made (``StatusEvent``, ``TokenEvent``), ending with one ``AnswerEvent``.
 
-        ``passages``: how many passages to retrieve (default: ``settings.answer.passages``)."""
+        ``passages``: how many passages to retrieve (default: ``settings.answer.passages``). The answer's
+        ``seconds`` is the wall time from this call, a first answer's model loading included."""
+        started = time.perf_counter()
         question = check_question(question)
         self.require_articles()
         filters = Filters(tuple(sources or ()), tuple(article_ids or ()), since, until)
-        yield from self.answerer(backend, passages).run(question, history or [], filters)
+        for event in self.answerer(backend, passages).run(question, history or [], filters):
+            if isinstance(event, AnswerEvent):
+                event = AnswerEvent(replace(event.answer, seconds=round(time.perf_counter() - started, 3)))
+            yield event
 
     def ask(self, question: str, **options: Any) -> Answer:
         """A verified, cited answer (or an abstention); options as for ``stream``."""
@@ -245,26 +252,34 @@ class Assistant:
         backend: Backend | None = None,
         max_articles: int | None = None,
         max_rendered: int | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> Briefing:
         """A cited briefing over the articles on ``topic`` (or ``articles``, or all), within dates.
 
         Every line quotes an article verbatim and cites its passage; with a language model, Arabic
         quotes in an English briefing get a rendering marked as an unverified draft (the first
-        ``max_rendered`` of them: each is a model call). Caps default to ``settings.briefing``."""
+        ``max_rendered`` of them: each is a model call). The backend and the caps default to
+        ``settings.briefing`` (extractive: no model). ``progress`` is told each step as it starts
+        ("loading the local model", "rendering quote 2 of 8")."""
         if topic is not None:
             if not isinstance(topic, str) or not topic.strip():
                 raise QuestionError("The topic is empty: give a few words, or leave it out to brief on all articles.")
             topic = check_question(topic)
         self.require_articles()
-        backend = backend or self.settings.llm.backend
-        # Only an English briefing renders quotes (Arabic ones), so only it loads a model.
-        model = self.answerer(backend).chat_model if backend != "extractive" and language == "en" else None
+        backend = backend or self.settings.briefing.backend
+        model = None
+        if backend != "extractive" and language == "en":  # only an English briefing renders (Arabic) quotes
+            if progress and backend not in self._answerers:
+                progress(f"loading the {backend} model")
+            model = self.answerer(backend).chat_model
         briefer = Briefer(
             searcher=self.searcher, catalog=self.catalog, chat_model=model, settings=self.settings.briefing,
             backend=backend,
         )  # fmt: skip
         scope = Filters(article_ids=tuple(articles or ()), since=since, until=until)
-        return briefer.build(topic, scope, language=language, max_articles=max_articles, max_rendered=max_rendered)
+        return briefer.build(
+            topic, scope, language=language, max_articles=max_articles, max_rendered=max_rendered, progress=progress
+        )
 
     def conversation(self, backend: Backend | None = None) -> Conversation:
         """A conversation: follow-up questions are rewritten with the earlier ones."""

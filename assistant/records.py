@@ -287,6 +287,9 @@ class Answer:
     removed: list[str] = field(default_factory=list)  # sentences dropped because they contradicted evidence
     tokens_in: int = 0
     tokens_out: int = 0
+    # Wall time from the request to the answer, a model's loading included (``timings``: the stages of
+    # the pipeline alone, which a first answer's model loading is not part of).
+    seconds: float = 0.0
 
     @property
     def verified(self) -> bool:

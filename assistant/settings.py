@@ -181,6 +181,14 @@ class AnswerSettings(BaseModel):
 
 
 class BriefingSettings(BaseModel):
+    backend: Backend = Field(
+        "extractive",
+        description=(
+            "Who writes a briefing's renderings, for `briefing brief` and the UI's Briefing tab alike. Extractive "
+            "(none): every line is the article's own words, in about a second. `local` adds English under Arabic "
+            "quotes, checked or marked as drafts, at a model call each (8 took 127 s on the seed; docs/design.md)."
+        ),
+    )
     max_articles: int = Field(100, gt=0, description="Most articles a briefing reads (the best-matching first).")
     max_rendered: int = Field(
         8, ge=0, description="Arabic quotes rendered in English per briefing with a model (each is a model call)."

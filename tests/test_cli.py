@@ -439,7 +439,7 @@ def test_ask_json(store: str) -> None:
     data = _json(_run("ask", "روبيو السعودية مرتين", "--store", store, "--llm", "extractive", "--json"))
     assert list(data) == [
         "question", "standalone_question", "text", "state", "verified", "abstained", "sentences", "citations",
-        "removed", "timings",
+        "removed", "timings", "seconds",
     ]  # fmt: skip
     assert (data["question"], data["standalone_question"]) == ("روبيو السعودية مرتين", "روبيو السعودية مرتين")
     assert (data["state"], data["verified"], data["abstained"], data["removed"]) == ("quoted", False, False, [])
@@ -471,6 +471,46 @@ def test_ask_what_no_article_holds_abstains(store: str) -> None:
     assert (data["abstained"], data["citations"], data["verified"]) == (True, [], False)
 
 
+def _slow_model(monkeypatch: pytest.MonkeyPatch, load_s: float, replies: list[str] | None = None) -> list[str]:
+    """The local model replaced by a scripted one that takes ``load_s`` seconds to load; returns the loads."""
+    import time
+
+    from assistant.testing import ScriptedChatModel
+
+    loads: list[str] = []
+
+    def load(settings: Any, cache_dir: Any) -> ScriptedChatModel:
+        loads.append(settings.backend)
+        time.sleep(load_s)
+        return ScriptedChatModel(replies=list(replies or []))
+
+    monkeypatch.setattr("assistant.assistant.make_chat_model", load)
+    return loads
+
+
+def test_ask_footer_counts_the_model_loading_and_progress_goes_to_stderr(
+    store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _slow_model(monkeypatch, 1.5)
+    result = _run("ask", "ماذا قال روبيو لروسيا؟", "--store", store, "--llm", "local")
+    assert result.exit_code == 0, result.output
+    footer = next(line for line in result.stdout.splitlines() if line.startswith("["))
+    assert footer.startswith("[abstained] backend local, ") and float(footer.split(", ")[1].split()[0]) >= 1.5
+    steps = [line.split("… (")[0] for line in result.stderr.splitlines()]
+    assert steps[:3] == [
+        "answering: loading the local model",
+        "answering: searching the articles",
+        "answering: the model reads the candidate sentences",
+    ]
+    data = _json(_run("ask", "ماذا قال روبيو لروسيا؟", "--store", store, "--llm", "local", "--json"))
+    assert data["seconds"] >= 1.5 > sum(data["timings"].values())  # the stages alone miss the loading
+
+
+def test_ask_extractive_is_quiet_on_stderr(store: str) -> None:
+    result = _run("ask", "روبيو السعودية مرتين", "--store", store, "--llm", "extractive")
+    assert result.exit_code == 0 and result.stderr == ""
+
+
 def test_ask_a_bad_backend(isolated: Path) -> None:
     result = _run("ask", "ماذا قال روبيو؟", "--llm", "gpt")
     assert result.exit_code == 2
@@ -478,6 +518,30 @@ def test_ask_a_bad_backend(isolated: Path) -> None:
 
 
 # -- brief -----------------------------------------------------------------------------------
+
+
+def test_brief_defaults_to_the_extractive_backend_like_the_ui(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    loads = _slow_model(monkeypatch, 0)
+    monkeypatch.delenv("BRIEFING_BRIEFING__BACKEND", raising=False)
+    result = _run("brief", "--store", store, "-o", "b.json")
+    assert result.exit_code == 0 and loads == []  # no model loaded
+    assert json.loads(Path("b.json").read_text(encoding="utf-8"))["backend"] == "extractive"
+    assert "default: extractive, none, as in the UI" in " ".join(_run("brief", "--help").output.split())
+
+
+def test_brief_with_a_model_shows_each_step_on_stderr(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _slow_model(monkeypatch, 0, replies=["Rubio said time is running out."] * 8)
+    result = _run("brief", "--store", store, "--llm", "local", "-o", "b.md")
+    assert result.exit_code == 0, result.output
+    steps = [line.split("… (")[0] for line in result.stderr.splitlines()[:-1]]
+    assert steps[:4] == [
+        "briefing: loading the local model",
+        "briefing: choosing the articles",
+        "briefing: reading 1 article",
+        "briefing: rendering quote 1 of 8 in English (a model call each)",
+    ]
+    assert steps[3:] == [f"briefing: rendering quote {i} of 8 in English (a model call each)" for i in range(1, 9)]
+    assert result.stderr.splitlines()[-1].startswith("b.md: 1 articles, ")
 
 
 def test_brief_markdown_on_stdout(store: str) -> None:

@@ -213,6 +213,38 @@ def test_an_empty_question_says_so_like_the_cli(tmp_path: Path, question: str) -
     assert (turns, box, fake.calls) == (earlier, "", [])  # nothing asked, nothing kept
 
 
+def test_the_footer_shows_the_real_time_model_loading_included() -> None:
+    quote = "الوقت يمر بسرعة."
+    answer = _answer([AnswerSentence(quote, "quote", (1,))], [Citation(1, _passage(quote), quote, 100, 116)],
+                     timings={"retrieve": 0.01, "generate": 0.02}, seconds=10.3)  # fmt: skip
+    assert '<div class="meta">local · 10.3 s</div>' in render_answer(answer, 0)
+
+
+def test_the_briefing_tab_defaults_to_the_cli_backend_and_reports_progress(tmp_path: Path) -> None:
+    from assistant import Assistant, Settings
+    from assistant.testing import HashEmbedder
+    from assistant.ui.app import build_app
+
+    for backend in ("extractive", "local"):
+        settings = Settings(vectorstore_dir=tmp_path / backend, briefing={"backend": backend})  # type: ignore[arg-type]
+        app = build_app(Assistant(settings, embedder=HashEmbedder()))
+        [radio] = [b for b in app.blocks.values() if getattr(b, "elem_id", None) == "brief-backend"]
+        assert radio.value == backend == Settings(briefing={"backend": backend}).briefing.backend  # type: ignore[arg-type]
+    assert Settings().briefing.backend == "extractive"
+
+    class Briefs(_FakeAssistant):
+        def brief(self, topic: Any, progress: Any = None, **options: Any) -> Any:
+            progress("rendering quote 1 of 2 in English (a model call each)")
+            raise QuestionError("stop here")
+
+    shown: list[tuple[Any, str]] = []
+    html, files = ChatSession(Briefs([], tmp_path)).brief(
+        "x", "en", "local", [], lambda p, desc: shown.append((p, desc))
+    )
+    assert shown == [(None, "rendering quote 1 of 2 in English (a model call each)…")]
+    assert "stop here" in html and files is None
+
+
 def test_upload_refuses_unsupported_files_by_name_and_ingests_the_rest(tmp_path: Path) -> None:
     good = tmp_path / "in" / "story.txt"
     bad = tmp_path / "in" / "photo.png"

@@ -112,10 +112,9 @@ class _Citer:
 
 
 class _Laps:
-    """Seconds per stage, reported to ``progress`` as each ends."""
+    """Seconds per stage (the briefing's ``timings``)."""
 
-    def __init__(self, progress: Callable[[str], None] | None) -> None:
-        self.progress = progress
+    def __init__(self) -> None:
         self.timings: dict[str, float] = {}
         self._clock = time.perf_counter()
 
@@ -123,8 +122,6 @@ class _Laps:
         now = time.perf_counter()
         self.timings[stage] = round(now - self._clock, 3)
         self._clock = now
-        if self.progress:
-            self.progress(stage)
 
 
 class Briefer:
@@ -157,13 +154,16 @@ class Briefer:
         progress: Callable[[str], None] | None = None,
     ) -> Briefing:
         """The briefing (see the module docstring) on ``topic`` (None: every article in ``scope``) over the
-        articles ``scope`` admits (its article ids, in their order, or all); caps default to the settings."""
+        articles ``scope`` admits (its article ids, in their order, or all); caps default to the settings.
+        ``progress`` is told each step as it starts."""
         if language not in ("en", "ar"):
             raise SettingsError(f"language must be 'en' or 'ar'; got {language!r}")
         max_articles = self.settings.max_articles if max_articles is None else max_articles
         if max_articles < 1:
             raise SettingsError(f"max_articles must be at least 1; got {max_articles}")
-        laps = _Laps(progress)
+        say = progress or (lambda message: None)
+        laps = _Laps()
+        say("finding the articles that match the topic" if topic else "choosing the articles")
         selected, matches = self._select(topic, scope or Filters(), max_articles)
         texts = {a.article_id: self.catalog.article_text(a.article_id) or "" for a in selected}
         kept = fold_duplicates([texts[a.article_id] for a in selected], self.settings.duplicate_overlap)
@@ -174,6 +174,7 @@ class Briefer:
         briefing = Briefing(topic, language, self.backend, selected, merged_duplicates=merged, timings=laps.timings)
         briefing.topic_words = tuple(topic_words(topic)) if topic else ()
         briefing.lacks = {a.article_id: matches[a.article_id].missing for a in selected if a.article_id in matches}
+        say(f"reading {len(selected)} article{'s' if len(selected) != 1 else ''}")
         per_article = self._sentences(selected, texts, briefing)
         briefing.statements = self._statements(per_article, citer)
         laps("statements")
@@ -182,7 +183,7 @@ class Briefer:
         self._dated_and_cued(per_article, citer, briefing)
         laps("timeline")
         _renumber(briefing)
-        self._render(briefing, self.settings.max_rendered if max_rendered is None else max_rendered)
+        self._render(briefing, self.settings.max_rendered if max_rendered is None else max_rendered, say)
         laps("render")
         return briefing
 
@@ -336,12 +337,14 @@ class Briefer:
 
     # -- rendering -----------------------------------------------------------------------
 
-    def _render(self, briefing: Briefing, budget: int) -> None:
+    def _render(self, briefing: Briefing, budget: int, say: Callable[[str], None]) -> None:
         """Fill in ``text``: the quote itself when it is in the briefing's language (verified), a
         checked draft from the model for the first ``budget`` other items, else nothing."""
         arabic = briefing.language == "ar"
         model = self.chat_model if briefing.language == "en" else None
         rendered: dict[str, Rendering | None] = {}
+        quotes = {x.quote for name in _RENDER_ORDER for x in getattr(briefing, name)}
+        total = min(budget, sum((language_of(q) == "ar") != arabic for q in quotes)) if model is not None else 0
 
         def invoke(name: str, max_tokens: int | None = None, **values: str) -> str:
             assert model is not None
@@ -354,6 +357,7 @@ class Briefer:
             if model is None or (quote not in rendered and len(rendered) >= budget):
                 return {"text": "", "verified": False}
             if quote not in rendered:  # lexicon-guided, traced word by word; a contradiction is dropped
+                say(f"rendering quote {len(rendered) + 1} of {total} in English (a model call each)")
                 candidates = translate(invoke, quote)
                 kept = candidates[0] if candidates and not candidates[0].trace.problems else None
                 rendered[quote] = kept
@@ -370,11 +374,15 @@ class Briefer:
                 "untraced": tuple(best.trace.untraced),
             }
 
-        for name in ("statements", "summary", "disputed", "open_questions", "timeline"):  # budget: statements first
+        for name in _RENDER_ORDER:
             updated: list[Any] = []
             for x in getattr(briefing, name):
                 updated.append(replace(x, **render(x.quote)))
             setattr(briefing, name, updated)
+
+
+# The order quotes are rendered in, so the budget goes to statements first.
+_RENDER_ORDER = ("statements", "summary", "disputed", "open_questions", "timeline")
 
 
 def _renumber(briefing: Briefing) -> None:

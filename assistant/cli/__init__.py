@@ -32,6 +32,7 @@ import click
 from assistant.cli import common
 from assistant.cli.common import friendly_errors, jsonable, store_option
 from assistant.cli.evaluate import eval_compare, evaluate
+from assistant.records import AnswerEvent, StatusEvent
 from assistant.settings import BACKENDS, SEARCH_MODES, Backend, SearchMode
 
 
@@ -145,6 +146,15 @@ def search(
         click.echo(f"    {hit.text}\n")
 
 
+# What ``ask`` prints on stderr as the answer pipeline reaches each stage (with a model).
+ASK_STEPS = {
+    "retrieving": "searching the articles",
+    "checking": "the model reads the candidate sentences",
+    "writing": "the model writes",
+    "rendering": "rendering the quote in English and tracing each word",
+}
+
+
 @main.command()
 @click.argument("question")
 @click.option("--llm", "backend", type=click.Choice(BACKENDS), default=None)
@@ -156,7 +166,18 @@ def ask(question: str, backend: Backend | None, store: str | None, as_json: bool
     from assistant.assistant import check_question
 
     check_question(question)
-    answer = common.open_assistant(store).ask(question, backend=backend)
+    assistant = common.open_assistant(store)
+    backend = backend or assistant.settings.llm.backend
+    steps = common.Steps("answering", enabled=backend != "extractive")  # a model: seconds to load, then to write
+    if backend == "local":
+        steps("loading the local model")
+    answer = None
+    for event in assistant.stream(question, backend=backend):
+        if isinstance(event, StatusEvent) and event.stage in ASK_STEPS:
+            steps(ASK_STEPS[event.stage])
+        elif isinstance(event, AnswerEvent):
+            answer = event.answer
+    assert answer is not None  # every stream ends with its answer
     if as_json:
         data = {
             "question": answer.question,
@@ -169,6 +190,7 @@ def ask(question: str, backend: Backend | None, store: str | None, as_json: bool
             "citations": [c.to_dict() for c in answer.citations],
             "removed": answer.removed,
             "timings": answer.timings,
+            "seconds": answer.seconds,
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=jsonable))
         return
@@ -176,7 +198,7 @@ def ask(question: str, backend: Backend | None, store: str | None, as_json: bool
     for s in (s for s in answer.sentences if s.trace):  # a rendering, word by word to its quote
         links = (f"{word} ← {source or '? (untraced)'}" for word, source in s.sources(answer.citations[0].quote))
         click.echo("  word by word: " + "; ".join(links))
-    click.echo(f"\n[{answer.state}] backend {answer.backend}, {sum(answer.timings.values()):.1f} s")
+    click.echo(f"\n[{answer.state}] backend {answer.backend}, {answer.seconds:.1f} s")  # model loading included
     for c in answer.citations:
         when = c.passage.published.isoformat() if c.passage.published else "date unknown"
         click.echo(f"[{c.n}] {c.passage.title} — {c.passage.source}, {when}, chars {c.quote_start}–{c.quote_end}")
@@ -210,7 +232,14 @@ def sources(store: str | None, as_json: bool) -> None:
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Published on or after.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Published on or before.")
 @click.option("--language", type=click.Choice(["en", "ar"]), default="en", show_default=True)
-@click.option("--llm", "backend", type=click.Choice(BACKENDS), default=None)
+@click.option(
+    "--llm",
+    "backend",
+    type=click.Choice(BACKENDS),
+    default=None,
+    help="Who renders Arabic quotes in English (default: extractive, none, as in the UI; local: a model call "
+    "each, with progress on stderr).",
+)
 @click.option("--max-articles", type=click.IntRange(1, 10_000), default=100, show_default=True)
 @click.option(
     "-o", "--out", default=None, metavar="FILE", help="Write .md, .html or .json (default: Markdown on stdout)."
@@ -234,7 +263,9 @@ def brief(
     suffix = Path(out).suffix.lower() if out else ".md"
     if suffix not in (".md", ".html", ".json"):
         raise SettingsError(f"-o {out}: give a file ending in .md, .html or .json.")
-    briefing = common.open_assistant(store).brief(
+    assistant = common.open_assistant(store)
+    backend = backend or assistant.settings.briefing.backend
+    briefing = assistant.brief(
         topic,
         articles=list(articles) or None,
         since=since.date() if since else None,
@@ -242,6 +273,7 @@ def brief(
         language=language,
         backend=backend,
         max_articles=max_articles,
+        progress=common.Steps("briefing", enabled=backend != "extractive" and language == "en"),
     )
     if suffix == ".json":
         text = json.dumps(briefing.to_dict(), ensure_ascii=False, indent=2)

@@ -1,10 +1,11 @@
 """What every ``briefing`` command shares: errors as one line, the assistant on ``--store``, the
-``--store`` option, JSON of dates."""
+``--store`` option, JSON of dates, progress lines for work that takes seconds."""
 
 from __future__ import annotations
 
 import functools
 import sys
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
@@ -50,3 +51,17 @@ def jsonable(value: Any) -> Any:
 store_option = click.option(
     "--store", "store", default=None, metavar="DIR", help="Vector store folder (default: vectorstore/)."
 )
+
+
+class Steps:
+    """Progress on stderr for work that takes seconds (a model loads, then writes): one line as each
+    step starts, with the time so far. Off for work that takes a second (``enabled=False``)."""
+
+    def __init__(self, what: str, enabled: bool) -> None:
+        self.what = what
+        self.enabled = enabled
+        self.started = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        if self.enabled:
+            click.echo(f"{self.what}: {step}… ({time.perf_counter() - self.started:.0f} s)", err=True)

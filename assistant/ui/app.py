@@ -98,15 +98,17 @@ class ChatSession:
         yield render_transcript(turns), turns, ""
 
     def brief(
-        self, topic: str, language: str, backend: Backend, article_ids: list[str]
+        self, topic: str, language: str, backend: Backend, article_ids: list[str], progress: Any = None
     ) -> tuple[str, list[str] | None]:
-        """(briefing HTML, its .md/.html/.json files) — or a readable error and no files."""
+        """(briefing HTML, its .md/.html/.json files) — or a readable error and no files. ``progress``
+        (Gradio's) shows each step as it starts: a model's renderings take seconds each."""
         try:
             briefing = self.assistant.brief(
                 (topic or "").strip() or None,
                 articles=list(article_ids or []) or None,
                 language=language,
                 backend=backend,
+                progress=(lambda step: progress(None, desc=f"{step}…")) if progress is not None else None,
             )
         except BriefingError as exc:
             return render_error(str(exc)), None
@@ -192,7 +194,9 @@ def build_app(assistant: Any) -> Any:
         with gr.Row():
             with gr.Column(scale=3), gr.Tabs():
                 transcript, question, ask, clear = _chat_tab()
-                topic, brief_language, brief_backend, write, briefing_view, downloads = _briefing_tab()
+                topic, brief_language, brief_backend, write, briefing_view, downloads = _briefing_tab(
+                    assistant.settings.briefing.backend
+                )
             with gr.Column(scale=2):
                 sources, only, upload, ingest_status = _sources_panel(assistant)
                 backend, passages = _answer_settings(assistant.settings)
@@ -208,8 +212,18 @@ def build_app(assistant: Any) -> Any:
             return session.ingest(files, progress)
 
         upload.upload(ingest, upload, [ingest_status, sources, only], concurrency_limit=1)
+
+        def brief(
+            topic: str,
+            language: str,
+            backend: Backend,
+            ids: list[str],
+            progress: Any = gr.Progress(),  # noqa: B008
+        ) -> tuple[str, list[str] | None]:
+            return session.brief(topic, language, backend, ids, progress)
+
         write.click(
-            session.brief,
+            brief,
             [topic, brief_language, brief_backend, only],
             [briefing_view, downloads],
             concurrency_limit=1,
@@ -249,8 +263,9 @@ def _chat_tab() -> tuple[Any, ...]:
     return transcript, question, ask, clear
 
 
-def _briefing_tab() -> tuple[Any, ...]:
-    """The briefing tab: (topic, language, backend, write button, briefing view, downloads)."""
+def _briefing_tab(default_backend: str) -> tuple[Any, ...]:
+    """The briefing tab: (topic, language, backend, write button, briefing view, downloads); the
+    backend defaults to ``settings.briefing.backend``, as ``briefing brief`` does."""
     import gradio as gr
 
     with gr.Tab("Briefing", id="briefing"):
@@ -260,8 +275,8 @@ def _briefing_tab() -> tuple[Any, ...]:
             )
             brief_language = gr.Radio(["en", "ar"], value="en", show_label=False, scale=1, elem_id="brief-language")
             brief_backend = gr.Radio(
-                sorted(BACKENDS, key=lambda name: name != "extractive"),  # the quick one first, and the default
-                value="extractive",
+                sorted(BACKENDS, key=lambda name: name != "extractive"),  # the quick one first
+                value=default_backend,
                 label="Renderings",
                 info="extractive: quotes only; local: adds draft English for up to 8 quotes (slow)",
                 scale=2,

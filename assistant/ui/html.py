@@ -299,7 +299,8 @@ def render_answer(answer: Answer, turn: int) -> str:
             f'<details class="removed"><summary>{count} model sentence{"s" if count > 1 else ""} removed by '
             f"the checks; open to see why</summary><ul>{items}</ul></details>"
         )
-    meta = f"{esc(answer.backend)} · {sum(answer.timings.values()):.1f} s"
+    seconds = answer.seconds or sum(answer.timings.values())  # wall time, a model's loading included
+    meta = f"{esc(answer.backend)} · {seconds:.1f} s"
     earlier = answer.read_with
     if earlier is not None:  # each question isolated: an English one inside Arabic text keeps its order
         meta += f' · read with the earlier question: <bdi dir="auto">{esc(earlier)}</bdi>'
