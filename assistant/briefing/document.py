@@ -244,9 +244,9 @@ class Briefing:
 
     def _line_html(self, x: Any) -> str:
         e = html.escape
-        head = ""
-        if isinstance(x, Statement):  # the speaker is the heading above; this says how they said it
-            head = f'<span class="kind">{"reported" if x.reported else "direct"} speech</span>'
+        head, kind = "", ""
+        if isinstance(x, Statement):  # the speaker heads the group; how they said it follows the marker
+            kind = f' <bdi class="kind">({"reported" if x.reported else "direct"} speech)</bdi>'
         elif isinstance(x, Event):
             rel = "" if x.resolved else ' <span class="kind">(relative to the article\'s date)</span>'
             head = f'<b dir="auto">{e(x.when)}</b>{rel}'
@@ -261,7 +261,7 @@ class Briefing:
         why = f'<div class="why">Listed for {e(x.why)}</div>' if getattr(x, "why", "") else ""
         quote = (
             f'<blockquote dir="auto">{e(x.quote)} <a class="cite" href="#source-{x.citation.n}">[{x.citation.n}]</a>'
-            "</blockquote>"
+            f"{kind}</blockquote>"
         )
         head_html = f'<div class="head">{head}</div>' if head else ""
         return f'<div class="item">{head_html}{quote}{rendering}{why}</div>'
@@ -280,7 +280,7 @@ a.cite { text-decoration: none; font-weight: 700; }
 .checked-label { font-weight: 700; color: #14532d; font-size: 0.85em; }
 .item { margin: 0 0 1.2em 0; }
 .head { margin: 0 0 0.1em 0; }
-h3.speaker { margin: 1.2em 0 0.2em 0; font-size: 1em; }
+h3.speaker { margin: 2em 0 0.2em 0; font-size: 1em; }
 li { margin: 0; }
 .why { color: #555; font-size: 0.85em; }
 ul.sources > li { margin: 0.4em 0; }

@@ -98,7 +98,7 @@ details.removed summary { cursor: pointer; }
 .briefing li { margin: 0; }
 .briefing .item { margin: 0 0 1.2em 0; }
 .briefing .head { margin: 0 0 0.1em 0; }
-.briefing h3.speaker { margin: 1.2em 0 0.2em 0; font-size: 1em; }
+.briefing h3.speaker { margin: 2em 0 0.2em 0 !important; font-size: 1em; }
 .briefing .checked { background: #f0fdf4; border: 1px solid #16a34a; padding: 0.1em 0.5em; margin: 0.2em 0; }
 .briefing .checked-label { font-weight: 700; color: #14532d; font-size: 0.85em; }
 .briefing ul.sources > li { margin: 0.4em 0; }
