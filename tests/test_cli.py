@@ -491,11 +491,19 @@ def _slow_model(monkeypatch: pytest.MonkeyPatch, load_s: float, replies: list[st
 def test_ask_footer_counts_the_model_loading_and_progress_goes_to_stderr(
     store: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import time
+
     _slow_model(monkeypatch, 1.5)
+
+    def slow_embedder(settings: object, cache_dir: object) -> HashEmbedder:
+        time.sleep(1.0)  # the embedding model loading as the store opens
+        return HashEmbedder()
+
+    monkeypatch.setattr("assistant.assistant.make_embedder", slow_embedder)
     result = _run("ask", "ماذا قال روبيو لروسيا؟", "--store", store, "--llm", "local")
     assert result.exit_code == 0, result.output
     footer = next(line for line in result.stdout.splitlines() if line.startswith("["))
-    assert footer.startswith("[abstained] backend local, ") and float(footer.split(", ")[1].split()[0]) >= 1.5
+    assert footer.startswith("[abstained] backend local, ") and float(footer.split(", ")[1].split()[0]) >= 2.5
     steps = [line.split("… (")[0] for line in result.stderr.splitlines()]
     assert steps[:3] == [
         "answering: loading the local model",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,7 @@ def ask(question: str, backend: Backend | None, store: str | None, as_json: bool
     """Answer QUESTION from the articles, with its verification state and cited quotes."""
     from assistant.assistant import check_question
 
+    started = time.perf_counter()  # the footer's time is what the user waited: models loading included
     check_question(question)
     assistant = common.open_assistant(store)
     backend = backend or assistant.settings.llm.backend
@@ -198,7 +200,7 @@ def ask(question: str, backend: Backend | None, store: str | None, as_json: bool
     for s in (s for s in answer.sentences if s.trace):  # a rendering, word by word to its quote
         links = (f"{word} ← {source or '? (untraced)'}" for word, source in s.sources(answer.citations[0].quote))
         click.echo("  word by word: " + "; ".join(links))
-    click.echo(f"\n[{answer.state}] backend {answer.backend}, {answer.seconds:.1f} s")  # model loading included
+    click.echo(f"\n[{answer.state}] backend {answer.backend}, {time.perf_counter() - started:.1f} s")
     for c in answer.citations:
         when = c.passage.published.isoformat() if c.passage.published else "date unknown"
         click.echo(f"[{c.n}] {c.passage.title} — {c.passage.source}, {when}, chars {c.quote_start}–{c.quote_end}")
