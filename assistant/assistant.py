@@ -28,6 +28,7 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.answering.answerer import Answerer
+from assistant.answering.evidence import traced_shares
 from assistant.answering.question import condense
 from assistant.briefing.briefer import Briefer
 from assistant.briefing.document import Briefing
@@ -109,7 +110,9 @@ class Assistant:
             embedder=self.embedder,
             settings=self.settings.retrieval,
             embed_title=self.settings.embedding.embed_title,
+            cross_lingual=traced_shares,
         )
+        self.indexer.on_commit = self.searcher.refresh_lexical  # the saved lexical index follows each batch
         self._llm = llm
         self._answerers: dict[str, Answerer] = {}
         self._answerer_lock = threading.Lock()

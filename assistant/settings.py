@@ -113,6 +113,24 @@ class RetrievalSettings(BaseModel):
             "answers is not diluted by the rest (docs/design.md, Retrieval). 0: off."
         ),
     )
+    traced_weight: float = Field(
+        0.1,
+        ge=0.0,
+        description=(
+            "Where BM25 cannot read the question (English over Arabic), dense candidates gain this × the "
+            "rarity-weighted share of the question's words the lexicon traces into the chunk (names by "
+            "spelling, other words by their Arabic glosses). Chosen on XQuAD-ar dev half a; docs/results.md. 0: off."
+        ),
+    )
+    parent_chars: int = Field(
+        1500,
+        ge=0,
+        description=(
+            "A retrieved chunk is handed back with the lines of the article it touches, widened sentence by "
+            "sentence to at most this many characters when they are longer; chunks of one paragraph make one "
+            "passage (retrieval/parents.py; docs/results.md, Retrieval). 0: the chunk alone."
+        ),
+    )
     lexical_min_coverage: float = Field(
         0.5,
         ge=0.0,

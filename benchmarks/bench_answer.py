@@ -21,7 +21,17 @@ Fairness:
   only ever add time).
 
 Overheads are sums over the questions (pipeline / bare − 1). The extractive backend's time is
-printed too. Figures end as one JSON line.
+printed too.
+
+Prompt-lookup decoding (llama-cpp-python's ``LlamaPromptLookupDecoding``: draft tokens copied
+from the prompt's n-grams, checked by the model in one batch): the model calls the pipeline made
+are replayed on two fresh llama contexts of the same GGUF, one plain and one drafting from the
+prompt, call by call in turn (no prompt cache on either), and it prints for each the tokens/s
+(completion tokens over the calls' time, prompt processing included: the same work on both
+sides), the time per question, and how many calls gave
+a different output at temperature 0. ``--lookup-tokens 0`` skips this part.
+
+Figures end as one JSON line.
 """
 
 from __future__ import annotations
@@ -55,6 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=int, default=6)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--lookup-tokens", type=int, default=10, help="draft tokens per step (0: skip)")
     args = parser.parse_args()
 
     from llama_cpp import LlamaRAMCache
@@ -138,6 +149,8 @@ def main() -> None:
             llama.create_chat_completion = original  # type: ignore[method-assign]
             leave("pipeline", started, first_token, evidence)
             n_calls += len(calls)
+            if len(recorded) < len(questions):
+                recorded.append(list(calls))
 
             enter("bare")
             first_token = None
@@ -151,6 +164,8 @@ def main() -> None:
                     llama.create_chat_completion(messages, **kw)
             leave("bare", started, first_token, 0.0)
         return times, n_calls
+
+    recorded: list[list[tuple[list[dict[str, str]], dict[str, Any]]]] = []
 
     for cache in (True, False):
         runs = [run_sequence(cache) for _ in range(args.repeats)]
@@ -178,7 +193,51 @@ def main() -> None:
             figures[label]["english_total_p95_s"] = round(english[max(0, -(-len(english) * 95 // 100) - 1)], 3)
         print(label, {k: v for k, v in figures[label].items() if k != "per_question"})
     print(f"extractive answer: {figures['extractive_total_s']} s per question")
+    if args.lookup_tokens:
+        figures["prompt_lookup"] = prompt_lookup(chat, recorded, args.lookup_tokens)
+        print("prompt lookup", figures["prompt_lookup"])
     print(json.dumps(figures))
+
+
+def prompt_lookup(chat: Any, questions: list[list[tuple[list[dict[str, str]], dict[str, Any]]]], n: int) -> dict:
+    """Replay each question's model calls on a plain llama context and on one with prompt-lookup
+    drafting (``n`` tokens a step), in turn: decode tokens/s, seconds per question, differing outputs."""
+    from llama_cpp import Llama
+    from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+
+    common = {"model_path": chat.model_path, "n_ctx": chat.n_ctx, "n_threads": chat.n_threads, "verbose": False}
+    sides = {
+        "plain": Llama(use_mmap=chat.use_mmap, **common),
+        "lookup": Llama(use_mmap=chat.use_mmap, draft_model=LlamaPromptLookupDecoding(num_pred_tokens=n), **common),
+    }
+    for llama in sides.values():  # warm-up, outside the timings
+        llama.create_chat_completion([{"role": "user", "content": "Say yes."}], max_tokens=4)
+    seconds: dict[str, list[float]] = {side: [] for side in sides}
+    tokens = dict.fromkeys(sides, 0)
+    decode_s = dict.fromkeys(sides, 0.0)
+    differ = 0
+    for calls in questions:
+        outputs: dict[str, list[str]] = {side: [] for side in sides}
+        for side, llama in sides.items():
+            started = time.perf_counter()
+            for messages, kw in calls:
+                kw = {k: v for k, v in kw.items() if k != "stream"}
+                llama.reset()
+                t0 = time.perf_counter()
+                out = llama.create_chat_completion(messages, **kw)
+                decode_s[side] += time.perf_counter() - t0
+                tokens[side] += out["usage"]["completion_tokens"]
+                outputs[side].append(out["choices"][0]["message"]["content"] or "")
+            seconds[side].append(time.perf_counter() - started)
+        differ += sum(a != b for a, b in zip(outputs["plain"], outputs["lookup"], strict=True))
+    return {
+        "draft_tokens": n,
+        "calls": sum(len(c) for c in questions),
+        "outputs_differ": differ,
+        **{f"{side}_tokens_per_s": round(tokens[side] / decode_s[side], 2) for side in sides},
+        **{f"{side}_question_s_median": median(seconds[side]) for side in sides},
+        "lookup_over_plain_time": round(sum(seconds["lookup"]) / sum(seconds["plain"]), 3),
+    }
 
 
 if __name__ == "__main__":

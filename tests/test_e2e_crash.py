@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from assistant import Assistant, Settings
+from assistant.ingestion.chunking import index_text
+from assistant.retrieval.lexical import LexicalIndex
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +53,20 @@ def _check_consistent(a: Assistant) -> set[str]:
     return catalog_articles
 
 
+def _lexical_matches_rebuild(a: Assistant) -> None:
+    """The lexical index a process loads from disk and brings in step with the catalog ranks as one
+    rebuilt from the catalog's chunks does."""
+    a.searcher.refresh_lexical()
+    loaded = a.searcher.lexical
+    rebuilt = LexicalIndex()
+    rebuilt.sync(((r.chunk_id, index_text(r.title, r.text, True)) for r in a.catalog.iter_chunk_rows()), 0)
+    assert len(loaded) == len(rebuilt) == a.catalog.counts()[1]
+    for info in a.articles()[:20]:  # each article's title as a query
+        got, want = loaded.search(info.title, 10), rebuilt.search(info.title, 10)
+        assert [cid for cid, _ in got] == [cid for cid, _ in want]
+        assert [s for _, s in got] == pytest.approx([s for _, s in want], rel=1e-5)
+
+
 def test_ingestion_killed_mid_run_resumes_without_duplicates(tmp_path: Path) -> None:
     corpus = tmp_path / "news.jsonl"
     with NEWS.open(encoding="utf-8") as source:
@@ -79,6 +95,9 @@ def test_ingestion_killed_mid_run_resumes_without_duplicates(tmp_path: Path) -> 
     a = Assistant(settings)  # opens, and rolls back the batch that was in flight
     survived = _check_consistent(a)
     assert 10 <= len(survived) < N_ARTICLES
+    # The lexical index was saved after an earlier batch: loaded, it catches up with the catalog.
+    assert a.searcher.lexical_path.exists()
+    _lexical_matches_rebuild(a)
     title = a.articles()[0].title
     assert a.search(title, k=1)[0].title == title
     a.close()
@@ -93,3 +112,4 @@ def test_ingestion_killed_mid_run_resumes_without_duplicates(tmp_path: Path) -> 
     assert len(final) == N_ARTICLES and survived <= final
     keys = [json.loads(line)["doc_id"] for line in corpus.open(encoding="utf-8")]
     assert sorted(info.key for info in b.articles()) == sorted(keys)  # each article exactly once
+    _lexical_matches_rebuild(b)

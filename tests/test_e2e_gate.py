@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from assistant import Assistant, Settings
+from assistant.evaluation.layout import write_text_layout
 from assistant.evaluation.runner import flatten, gate_failures, run_eval
 from assistant.evaluation.scoring import MODES, Row, load_question_set
 
@@ -45,7 +46,15 @@ def select_rows(section: dict[str, Any]) -> list[Row]:
 
 def corpus_for(section: dict[str, Any], rows: list[Row], folder: Path) -> Path:
     """The corpus to ingest: as named, or (with ``distractor_docs``) the documents holding the rows'
-    gold paragraphs plus the distractors, written to a file in ``folder``."""
+    gold paragraphs plus the distractors, written to a file in ``folder``; with ``layout = "txt"``,
+    as one ``.txt`` file per row in a folder there."""
+    corpus = _subset(section, rows, folder)
+    if section.get("layout") == "txt":
+        return write_text_layout(corpus, folder / f"{corpus.stem}-txt")
+    return corpus
+
+
+def _subset(section: dict[str, Any], rows: list[Row], folder: Path) -> Path:
     corpus = ROOT / section["corpus"]
     if "distractor_docs" not in section:
         return corpus

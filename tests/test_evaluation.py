@@ -167,6 +167,7 @@ def test_retrieval_ranks_per_mode_and_language() -> None:
     assert summary["dense"]["all"]["recall@5"] == pytest.approx(0.6667, abs=1e-4)
     assert summary["dense"]["ar"] == {
         "n": 2, "recall@1": 0.0, "recall@3": 0.0, "recall@5": 0.5, "recall@10": 0.5, "mrr@10": 0.125,
+        "paragraph_recall@1": 0.0, "paragraph_recall@5": 0.5,  # rows without a paragraph rank: the strict one
     }  # fmt: skip
     assert summary["dense"]["latency_ms"] == {"p50": 20.0, "p95": 30.0}
 

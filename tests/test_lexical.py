@@ -4,6 +4,7 @@ scores, coverage, masks and syncing with the catalog's generation."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -158,3 +159,44 @@ def test_an_index_synced_down_scores_like_one_built_fresh() -> None:
     fresh = _index("روبيو الوقت")
     assert index.coverage("Rubio") == fresh.coverage("Rubio") == 0.0
     assert index.search("روبيو", 5) == fresh.search("روبيو", 5)
+
+
+def test_a_saved_index_loads_with_the_same_ranking(tmp_path: Path) -> None:
+    index = _index("روبيو يلتقي بوتين", "روسيا تريد السلام", "الوقت يمر بسرعة", generation=7)
+    index.sync_ids(["c0", "c2"], lambda ids: {}, 8)  # c1 dropped
+    path = tmp_path / "lexical.npz"
+    index.save(path)
+    loaded = LexicalIndex.load(path)
+    assert loaded is not None and loaded.generation == 8 and len(loaded) == 2
+    for query in ("روبيو", "السلام", "الوقت يمر"):
+        assert loaded.search(query, 5) == index.search(query, 5)
+    assert loaded.coverage("روبيو السلام") == index.coverage("روبيو السلام")
+
+
+def test_sync_ids_tokenises_only_the_chunks_it_lacks() -> None:
+    index = _index("روبيو", "روسيا")
+    asked: list[list[str]] = []
+
+    def texts(ids: list[str]) -> dict[str, str]:
+        asked.append(ids)
+        return {cid: "الوقت يمر" for cid in ids}
+
+    assert index.sync_ids(["c0", "c1", "c9"], texts, 2) is True
+    assert asked == [["c9"]] and index.search("الوقت", 5)[0][0] == "c9"
+    assert index.sync_ids(["c0", "c1", "c9"], texts, 3) is False and asked == [["c9"]]  # nothing new
+
+
+def test_an_unreadable_or_foreign_index_file_is_not_loaded(tmp_path: Path) -> None:
+    import assistant.retrieval.lexical as lexical
+
+    path = tmp_path / "lexical.npz"
+    assert LexicalIndex.load(path) is None  # none yet
+    path.write_bytes(b"not a numpy file")
+    assert LexicalIndex.load(path) is None
+    _index("روبيو").save(path)
+    lexical.TOKENS_VERSION += 1  # as if match_tokens had changed since it was saved
+    try:
+        assert LexicalIndex.load(path) is None
+    finally:
+        lexical.TOKENS_VERSION -= 1
+    assert LexicalIndex.load(path) is not None

@@ -4,6 +4,7 @@ from assistant.evaluation.metrics import (
     cites_evidence,
     contains_evidence,
     is_hit,
+    is_paragraph_hit,
     mean,
     mrr_at,
     normalize_answer,
@@ -30,6 +31,15 @@ def test_hit_by_evidence_after_normalisation() -> None:
 def test_hit_by_gold_id() -> None:
     assert is_hit(_passage("x", key="xquad-02-00"), {"gold_passage_id": "xquad-02-00", "evidence": []})
     assert not is_hit(_passage("x", key="xquad-02-01"), {"gold_passage_id": "xquad-02-00", "evidence": []})
+
+
+def test_a_chunk_of_the_gold_paragraph_without_the_answer_is_no_strict_hit() -> None:
+    row = {"evidence": ["قبل وصول رولو"], "reference": "رولو", "gold_passage_id": "xquad-02-00"}
+    beside = _passage("لم يختلف سكانها عن بيكاردي", key="xquad-02-00")  # the same paragraph, not the answer
+    assert is_paragraph_hit(beside, row) and not is_hit(beside, row)
+    assert is_hit(_passage("وبعد ذلك أعطى رولو", key="xquad-09-09"), row)  # the reference answer is there
+    as_file = _passage("لم يختلف", key="/tmp/corpus/xquad-02-00.txt")  # the .txt layout names it by its file
+    assert is_paragraph_hit(as_file, row) and not is_paragraph_hit(_passage("x", key="/tmp/xquad-02-001.txt"), row)
 
 
 def test_empty_evidence_never_matches() -> None:

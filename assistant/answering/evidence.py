@@ -24,7 +24,7 @@ import numpy as np
 from assistant.answering.tracing import question_terms, traced_terms
 from assistant.models.embedding import Embedder
 from assistant.records import Passage
-from assistant.storage.catalog import Catalog
+from assistant.storage.catalog import Catalog, SentenceVectors
 from assistant.text.injection import looks_like_instructions
 from assistant.text.words import candidate_spans, content_tokens
 
@@ -73,37 +73,59 @@ def evidence_sentences(passages: list[Passage]) -> list[Evidence]:
 
 class SentenceVectorStore:
     """Sentence vectors per chunk: from the catalog when stored, else embedded (all of the chunk's
-    candidate sentences, in one batch) and stored there for next time."""
+    candidate sentences, in one batch) and stored there for next time. A passage may cover several
+    chunks (a chunk's paragraph: ``retrieval.parents``), so vectors are matched to candidates by
+    their offsets in the article."""
 
     def __init__(self, embedder: Embedder, catalog: Catalog) -> None:
         self.embedder = embedder
         self.catalog = catalog
 
+    def _covering(self, candidates: list[Evidence]) -> dict[str, tuple[str, int, int]]:
+        """The chunks the candidates' passages overlap: chunk id → (article id, start, end)."""
+        spans = {(c.passage.article_id, c.passage.start, c.passage.end) for c in candidates}
+        chunks: dict[str, list[tuple[str, int, int]]] = {}
+        covering: dict[str, tuple[str, int, int]] = {}
+        for article_id, lo, hi in sorted(spans):
+            if article_id not in chunks:
+                chunks[article_id] = self.catalog.chunk_spans(article_id)
+            for cid, start, end in chunks[article_id]:
+                if start < hi and end > lo:
+                    covering[cid] = (article_id, start, end)
+        return covering
+
+    def _embed_missing(self, covering: dict[str, tuple[str, int, int]], stored: dict[str, SentenceVectors]) -> None:
+        missing = [cid for cid in covering if cid not in stored]
+        if not missing:
+            return
+        texts = {a: self.catalog.article_text(a) or "" for a in {covering[cid][0] for cid in missing}}
+        chunk_texts = [texts[covering[cid][0]][covering[cid][1] : covering[cid][2]] for cid in missing]
+        spans = [candidate_spans(t) for t in chunk_texts]
+        sentences = [t[s:e] for t, chunk_spans in zip(chunk_texts, spans, strict=True) for s, e in chunk_spans]
+        embedded = self.embedder.embed_passages(sentences) if sentences else np.zeros((0, self.embedder.dim))
+        new: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
+        row = 0
+        for cid, chunk_spans in zip(missing, spans, strict=True):
+            new[cid] = (chunk_spans, embedded[row : row + len(chunk_spans)])
+            row += len(chunk_spans)
+        self.catalog.put_sentence_vectors(self.embedder.name, new)
+        stored.update(new)
+
     def vectors(self, candidates: list[Evidence]) -> np.ndarray:
         """One row per candidate, in order."""
         if not candidates:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        passages = {c.passage.chunk_id: c.passage for c in candidates}
-        stored = self.catalog.sentence_vectors(list(passages), self.embedder.name)
-        missing = [p for cid, p in passages.items() if cid not in stored]
-        if missing:
-            spans = [candidate_spans(p.text) for p in missing]
-            texts = [p.text[s:e] for p, chunk_spans in zip(missing, spans, strict=True) for s, e in chunk_spans]
-            embedded = self.embedder.embed_passages(texts)
-            new: dict[str, tuple[list[tuple[int, int]], np.ndarray]] = {}
-            row = 0
-            for p, chunk_spans in zip(missing, spans, strict=True):
-                new[p.chunk_id] = (chunk_spans, embedded[row : row + len(chunk_spans)])
-                row += len(chunk_spans)
-            self.catalog.put_sentence_vectors(self.embedder.name, new)
-            stored.update(new)
-        rows: list[np.ndarray | None] = []
-        for c in candidates:
-            offsets, matrix = stored[c.passage.chunk_id]
-            span = (c.start - c.passage.start, c.end - c.passage.start)
-            rows.append(matrix[offsets.index(span)] if span in offsets else None)
+        covering = self._covering(candidates)
+        stored = self.catalog.sentence_vectors(list(covering), self.embedder.name)
+        self._embed_missing(covering, stored)
+        by_span: dict[tuple[str, int, int], np.ndarray] = {}
+        for cid, (offsets, matrix) in stored.items():
+            article_id, start, _ = covering[cid]
+            for (s, e), vector in zip(offsets, matrix, strict=True):
+                by_span[(article_id, start + s, start + e)] = vector
+        rows = [by_span.get((c.passage.article_id, c.start, c.end)) for c in candidates]
         unknown = [i for i, r in enumerate(rows) if r is None]
-        if unknown:  # a candidate its chunk's stored spans lack (they were made by another splitter)
+        if unknown:  # a sentence the stored spans lack (split otherwise, or across two chunks)
             embedded = self.embedder.embed_passages([candidates[i].text for i in unknown])
             for i, vector in zip(unknown, embedded, strict=True):
                 rows[i] = vector
@@ -134,10 +156,7 @@ def rank_evidence(
     words = [q_words & set(content_tokens(c.text)) for c in candidates]
     weight = overlap_weights(q_words, words)
     total = sum(weight.values()) or 1.0
-    terms = question_terms(question) if traced_weight else set()
-    traced = [traced_terms(question, c.text) for c in candidates] if terms else []
-    t_weight = overlap_weights(terms, traced)
-    t_total = sum(t_weight.values()) or 1.0
+    across = traced_shares(question, [c.text for c in candidates]) if traced_weight else [0.0] * len(candidates)
     ranked = []
     for i, (c, d, shared) in enumerate(zip(candidates, dense, words, strict=True)):
         overlap = sum(weight[w] for w in shared) / total
@@ -148,10 +167,28 @@ def rank_evidence(
             if 0 <= j < len(candidates) and candidates[j].passage.chunk_id == c.passage.chunk_id
         ]
         context = context_weight * max(beside, default=float(d))
-        across = traced_weight * sum(t_weight[w] for w in traced[i]) / t_total if traced else 0.0
-        score = float(d) + overlap_weight * overlap + prior + context + across
+        score = float(d) + overlap_weight * overlap + prior + context + traced_weight * across[i]
         ranked.append(Evidence(c.passage, c.text, c.start, c.end, score))
     return sorted(ranked, key=lambda c: -c.score)
+
+
+def traced_shares(question: str, texts: list[str]) -> list[float]:
+    """For each text, the share of an English question's content words the lexicon traces into it
+    (``tracing.traced_terms``: names by their spelling, other words by their Arabic glosses), each
+    word weighted by its rarity among the texts (``overlap_weights``); all 0.0 for an Arabic
+    question or texts with no Arabic. Ranks Arabic sentences and chunks for English questions,
+    where the two scripts share no word.
+
+    >>> traced_shares("Whom did Rubio meet on Friday?", ["التقى روبيو بمبعوث بوتين يوم الجمعة", "قال مسؤول"])
+    [1.0, 0.0]
+    """
+    terms = question_terms(question)
+    if not terms:
+        return [0.0] * len(texts)
+    traced = [traced_terms(question, t) for t in texts]
+    weight = overlap_weights(terms, traced)
+    total = sum(weight.values()) or 1.0
+    return [sum(weight[w] for w in found) / total for found in traced]
 
 
 def overlap_weights(q_words: set[str], shared: list[set[str]]) -> dict[str, float]:

@@ -153,6 +153,7 @@ def latin_skeleton(word: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=262144)
 def arabic_skeleton(word: str) -> str:
     """Consonant classes of an Arabic word, the article and long vowels dropped.
 

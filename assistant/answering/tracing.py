@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.answering.names import GAZETTEER, _close, arabic_skeleton, latin_skeleton, numbers_in
 from assistant.answering.verification import NEGATED_EVIDENCE, contradictions, polarity
@@ -281,7 +282,15 @@ def traced_terms(question: str, arabic: str, lex: Lexicon | None = None) -> set[
     """
     if not re.search("[A-Za-z]", question) or not _ARABIC_WORD.search(arabic):
         return set()
-    return {w.word.lower() for w in traced_words(question, arabic, lex) if w.traced}
+    links = _links(arabic) if lex is None else _Links(arabic_tokens(arabic), lex)
+    return {w.word.lower() for w in _traced(question, links, "") if w.traced}
+
+
+@lru_cache(maxsize=4096)
+def _links(arabic: str) -> _Links:
+    """The default lexicon's links for one Arabic text, remembered: search and sentence ranking
+    trace every question into the same chunks and sentences again and again."""
+    return _Links(arabic_tokens(arabic), lexicon())
 
 
 def _traced(english: str, links: _Links, question: str) -> list[TracedWord]:

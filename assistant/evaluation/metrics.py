@@ -1,8 +1,10 @@
 """Scoring functions for evaluation: pure, small, each with a hand-checkable example.
 
-Retrieval: a retrieved passage is a *hit* for a question when it contains one of the
-question's evidence strings (after Arabic and case normalisation) or when its article key is
-the question's ``gold_passage_id`` / ``gold_doc_id``.
+Retrieval, scored strictly: a retrieved passage is a *hit* for a question when its text holds
+one of the question's evidence strings or its reference answer (after Arabic and case
+normalisation): the reader opens the passage, and it must hold the answer. A row with neither
+(a known-item query) is a hit by its article key (``gold_passage_id`` / ``gold_doc_id``). The
+looser *paragraph* hit, reported beside it, also counts any passage of the gold paragraph.
 
 Answers: key facts (every ``must`` group found), token F1 against the reference (SQuAD
 normalisation plus Arabic normalisation), citations that hold the evidence, quotes found
@@ -48,10 +50,44 @@ def contains_evidence(text: str, evidence: Sequence[str]) -> bool:
     return any(e.strip() and normalize_for_evidence(e) in haystack for e in evidence)
 
 
+def _gold_keys(row: Mapping[str, object]) -> set[str]:
+    return {str(v) for v in (row.get("gold_passage_id"), row.get("gold_doc_id")) if v}
+
+
+def _key_is_gold(key: str, gold: set[str]) -> bool:
+    """An article key names a gold id: as is (JSON Lines ids) or as a file's name without its
+    suffix (the same corpus as one ``.txt`` file per paragraph)."""
+    name = key.replace("\\", "/").rsplit("/", 1)[-1]
+    return key in gold or name.rsplit(".", 1)[0] in gold
+
+
 def is_hit(passage: Passage, row: Mapping[str, object]) -> bool:
-    """Whether a retrieved passage answers an eval row (evidence or gold id)."""
-    gold = {row.get("gold_passage_id"), row.get("gold_doc_id")} - {None, ""}
-    if passage.key in gold:
+    """Whether a retrieved passage holds the answer: an evidence string or the reference answer;
+    for a row with neither, whether it comes from the gold article.
+
+    >>> p = Passage("c", "a", "xquad-02-00", 0, "قبل وصول رولو إلى", 0, 17, "t", "s", "ar", None, None, 0.0)
+    >>> is_hit(p, {"evidence": ["وصول رولو"], "reference": "Rollo"}), is_hit(p, {"reference": "رولو"})
+    (True, True)
+    >>> is_hit(p, {"evidence": ["قبل وصول ريتشارد"], "gold_passage_id": "xquad-02-00"})  # paragraph only
+    False
+    """
+    given = row.get("evidence") or []
+    evidence = [e for e in given if isinstance(e, str) and e.strip()] if isinstance(given, list) else []
+    reference = str(row.get("reference") or "").strip()
+    if evidence or reference:
+        return contains_evidence(passage.text, [*evidence, reference])
+    return _key_is_gold(passage.key, _gold_keys(row))
+
+
+def is_paragraph_hit(passage: Passage, row: Mapping[str, object]) -> bool:
+    """The looser hit the harness reported before: the passage holds the evidence, or it comes
+    from the gold paragraph (even a chunk of it without the answer).
+
+    >>> p = Passage("c", "a", "/tmp/x/xquad-02-00.txt", 0, "نص آخر", 0, 6, "t", "s", "ar", None, None, 0.0)
+    >>> is_paragraph_hit(p, {"evidence": ["وصول رولو"], "gold_passage_id": "xquad-02-00"})
+    True
+    """
+    if _key_is_gold(passage.key, _gold_keys(row)):
         return True
     evidence = row.get("evidence") or []
     assert isinstance(evidence, list)
@@ -70,7 +106,7 @@ def cites_evidence(passage: Passage, row: Mapping[str, object]) -> bool:
     assert isinstance(evidence, list)
     if any(isinstance(e, str) and e.strip() for e in evidence):
         return contains_evidence(passage.text, evidence)
-    return is_hit(passage, row)
+    return is_paragraph_hit(passage, row)
 
 
 def quote_is_verbatim(citation: Citation) -> bool:

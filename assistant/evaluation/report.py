@@ -19,10 +19,14 @@ PLOTS = {
 }
 
 DEFINITIONS = """\
-- **hit**: a retrieved passage that contains one of the question's `evidence` strings (both
-  Arabic-normalised — diacritics and tatweel removed, alef/yaa/taa marbuta forms unified,
-  Arabic-Indic digits made ASCII — lower-cased, whitespace collapsed), or whose article key is
-  the question's `gold_passage_id` / `gold_doc_id`.
+- **hit** (strict): a retrieved passage whose text contains one of the question's `evidence`
+  strings or its `reference` answer (both Arabic-normalised — diacritics and tatweel removed,
+  alef/yaa/taa marbuta forms unified, Arabic-Indic digits made ASCII — lower-cased, whitespace
+  collapsed); a question with neither (a known-item query) is hit by the passages of its
+  `gold_passage_id` / `gold_doc_id` article. The reader opens the passage: it must hold the answer.
+- **paragraph R@k**: the looser hit reported before 2026-12-07: the passage holds the evidence
+  or belongs to the gold paragraph (a chunk of it without the answer counts).
+- **chars@5**: mean length in characters of the top five passages, what a reader opens.
 - **R@k** (recall@k): share of the answerable questions that have evidence or a gold id whose
   first hit is within the top k passages of one search (depth 10). A follow-up (`turns`) is
   searched as the answer pipeline searches it, condensed with the earlier questions.
@@ -119,7 +123,14 @@ ANSWER_COLUMNS = [
     ("false abstain", "false_abstain_rate"),
     ("in its language", "in_question_language"),
 ]
-RETRIEVAL_COLUMNS = [("R@1", "recall@1"), ("R@3", "recall@3"), ("R@5", "recall@5"), ("R@10", "recall@10")]
+RETRIEVAL_COLUMNS = [
+    ("R@1", "recall@1"),
+    ("R@3", "recall@3"),
+    ("R@5", "recall@5"),
+    ("R@10", "recall@10"),
+    ("paragraph R@5", "paragraph_recall@5"),
+    ("chars@5", "chars@5"),
+]
 
 
 def headline(summary: dict[str, Any]) -> list[tuple[str, float | None, str]]:
@@ -199,7 +210,7 @@ def _retrieval_section(retrieval: dict[str, Any], plots: list[str]) -> list[str]
     if not retrieval:
         return []
     rows = [
-        [mode, group, m["n"], *(m[k] for _, k in RETRIEVAL_COLUMNS), m["mrr@10"]]
+        [mode, group, m["n"], *(m.get(k) for _, k in RETRIEVAL_COLUMNS), m["mrr@10"]]
         for mode, groups in retrieval.items()
         for group, m in groups.items()
         if group != "latency_ms"

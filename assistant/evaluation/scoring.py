@@ -25,11 +25,13 @@ from assistant.errors import SettingsError
 from assistant.evaluation.metrics import (
     cites_evidence,
     is_hit,
+    is_paragraph_hit,
     key_facts_found,
     mean,
     percentile,
     quote_is_verbatim,
     rank_of_first_hit,
+    recall_at,
     retrieval_summary,
     share,
     token_f1,
@@ -97,7 +99,9 @@ def passage_id(passage: Passage) -> str:
 
 
 def score_retrieval(search: Search, row: Row, *, modes: Iterable[str] = MODES, depth: int = DEPTH) -> dict[str, Any]:
-    """Per mode: the rank of the first hit (None: not in the top ``depth``), the ids retrieved, the ms.
+    """Per mode: the rank of the first hit (None: not in the top ``depth``), strict and by paragraph
+    (``metrics.is_hit``, ``metrics.is_paragraph_hit``), the mean length of the top five, the ids
+    retrieved, the ms.
 
     Rows without evidence or gold id (unanswerable ones) are not searched: ``{}``.
     """
@@ -111,6 +115,9 @@ def score_retrieval(search: Search, row: Row, *, modes: Iterable[str] = MODES, d
         elapsed = (time.perf_counter() - started) * 1000
         scored[mode] = {
             "rank": rank_of_first_hit([is_hit(p, row) for p in passages]),
+            "paragraph_rank": rank_of_first_hit([is_paragraph_hit(p, row) for p in passages]),
+            # What a reader of the top five opens: their mean length in characters.
+            "chars@5": round(sum(len(p.text) for p in passages[:5]) / max(1, len(passages[:5])), 1),
             "retrieved": [passage_id(p) for p in passages],
             "ms": round(elapsed, 2),
         }
@@ -175,20 +182,28 @@ def _rounded(value: float | None) -> float | None:
 
 
 def summarize_retrieval(results: list[Row], modes: Iterable[str] = MODES) -> dict[str, Any]:
-    """Per mode: ``all`` and each language with recall@1/3/5/10 and MRR@10, and search ms p50/p95."""
+    """Per mode: ``all`` and each language with recall@1/3/5/10 and MRR@10 (strict hits), the
+    paragraph-level recall@1/5 beside them, the mean length of the top five passages, and search
+    ms p50/p95."""
     summary: dict[str, Any] = {}
     for mode in modes:
         scored = [r for r in results if mode in (r.get("retrieval") or {})]
         if not scored:
             continue
-        groups: dict[str, list[int | None]] = defaultdict(list)
+        groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in scored:
-            groups["all"].append(r["retrieval"][mode]["rank"])
-            groups[r["lang"]].append(r["retrieval"][mode]["rank"])
-        summary[mode] = {
-            g: {k: (int(v) if k == "n" else round(v, 4)) for k, v in retrieval_summary(ranks).items()}
-            for g, ranks in sorted(groups.items(), key=lambda item: (item[0] != "all", item[0]))
-        }
+            groups["all"].append(r["retrieval"][mode])
+            groups[r["lang"]].append(r["retrieval"][mode])
+        summary[mode] = {}
+        for g, scores in sorted(groups.items(), key=lambda item: (item[0] != "all", item[0])):
+            figures = retrieval_summary([s["rank"] for s in scores])
+            paragraph = [s.get("paragraph_rank", s["rank"]) for s in scores]
+            figures["paragraph_recall@1"] = recall_at(paragraph, 1)
+            figures["paragraph_recall@5"] = recall_at(paragraph, 5)
+            chars = [s["chars@5"] for s in scores if "chars@5" in s]
+            if chars:
+                figures["chars@5"] = sum(chars) / len(chars)
+            summary[mode][g] = {k: (int(v) if k == "n" else round(v, 4)) for k, v in figures.items()}
         ms = [r["retrieval"][mode]["ms"] for r in scored]
         summary[mode]["latency_ms"] = {"p50": percentile(ms, 0.5), "p95": percentile(ms, 0.95)}
     return summary

@@ -67,8 +67,11 @@ class Indexer:
         chunking: ChunkingSettings,
         embedding: EmbeddingSettings,
         lock_path: Path,
+        on_commit: Callable[[], None] | None = None,
     ) -> None:
         self.catalog = catalog
+        # Told after each batch is committed (the façade keeps the saved lexical index in step).
+        self.on_commit = on_commit
         self.store = store
         self.embedder = embedder
         self.ingest_settings = ingest
@@ -176,6 +179,8 @@ class Indexer:
             self.catalog.put(batch.items, replacing=batch.replacing.values(), sentences=(self.embedder.name, sentences))
             self.store.delete_chunks([cid for cid in old_chunks if cid not in new_ids])
         report.chunks_added += len(chunks)
+        if self.on_commit:
+            self.on_commit()
 
     def _embed(
         self, articles: dict[str, Article], chunks: list[Chunk]

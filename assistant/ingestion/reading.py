@@ -367,4 +367,25 @@ def read_file(path: Path, max_bytes: int, notes: list[str] | None = None) -> tup
         first = next((ln for ln in raw.splitlines() if ln.strip()), "")
         title = re.sub(r"^#+\s*", "", first).strip() or None
         return [make_article(key=str(path.resolve()), text=raw, title=title, source=path.parent.name)], []
-    return [make_article(key=str(path.resolve()), text=raw, source=path.parent.name)], []
+    title, body = split_title_line(raw)
+    return [make_article(key=str(path.resolve()), text=body, title=title, source=path.parent.name)], []
+
+
+_TITLE_LINE = re.compile(r"[ \t]*([^\n]{1,300}?)[ \t]*\r?\n[ \t]*\r?\n(?=\s*\S)")
+
+
+def split_title_line(raw: str) -> tuple[str | None, str]:
+    r"""A plain-text article's title and body: a first line of at most 300 characters, not ending
+    a sentence, followed by a blank line, is the title (the way people save an article, and what
+    a JSON Lines row keeps in its ``title``), and the text starts after it. Otherwise no title
+    (the first line then stands for one) and the whole text.
+
+    >>> split_title_line("Rubio in Brussels\n\nRubio said time is running out.\n")
+    ('Rubio in Brussels', 'Rubio said time is running out.\n')
+    >>> split_title_line("Rubio said so.\n\nThen he left.")[0] is None
+    True
+    """
+    match = _TITLE_LINE.match(raw)
+    if not match or match.group(1).rstrip()[-1:] in ".!?؟…:":
+        return None, raw
+    return match.group(1), raw[match.end() :]

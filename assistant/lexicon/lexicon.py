@@ -56,8 +56,10 @@ IRREGULAR = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=262144)
 def english_stem(word: str) -> str:
-    """An English word's stem, irregular forms mapped first.
+    """An English word's stem, irregular forms mapped first (remembered: tracing stems every
+    gloss of every Arabic word it reads, most of them many times).
 
     >>> english_stem("revealed"), english_stem("said"), english_stem("Ministers")
     ('reveal', 'say', 'minist')
@@ -210,6 +212,7 @@ class Lexicon:
                 return n, sorted(self.phrases[key])[0]
         return None
 
+    @lru_cache(maxsize=65536)  # noqa: B019 - one Lexicon per process
     def is_proper(self, word: str) -> bool:
         """Whether a normalised Arabic word is known as a name or place: arwikicats has it, or every
         Buckwalter reading of it is a proper noun (يوم "day" also reads as a name, Youm: not one)."""
@@ -288,4 +291,9 @@ def lexicon(cache_dir: Path | None = None) -> Lexicon:
 
 def sense_words(senses: tuple[str, ...] | list[str]) -> set[str]:
     """The stems of the English words of some senses ("(do) again;re-(do)" → do, again, re)."""
-    return {english_stem(w) for s in senses for w in re.findall(r"[A-Za-z]+", s)}
+    return set(_sense_words(tuple(senses)))
+
+
+@lru_cache(maxsize=65536)
+def _sense_words(senses: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(english_stem(w) for s in senses for w in re.findall(r"[A-Za-z]+", s))

@@ -8,21 +8,32 @@ only chunks it has not seen and drops those the catalog no longer has.
 of its tokens that occur in the corpus. A cross-lingual question (English over Arabic) scores
 near zero, and hybrid search then leaves the lexical side out instead of letting it add noise.
 
-Deliberately not here: persistence to disk (rebuilding from the catalog takes seconds per
-10k chunks) and phrase or proximity matching.
+It is kept on disk too (``save`` / ``load``: the term counts, vocabulary and chunk ids as one
+NumPy ``.npz`` file, replaced atomically), so a new process does not tokenise the whole catalog
+again (14 s at 100k chunks): it loads the file and catches up with what the catalog gained or
+lost since (``sync_ids``), which is also how a crash mid-ingestion is mended. bm25s, the obvious
+library, cannot add or remove documents without rebuilding (its author says so: xhluca/bm25s#5),
+which each ingestion would need.
+
+Deliberately not here: phrase or proximity matching.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
 from assistant.text.arabic import match_tokens
+
+# Bump when ``match_tokens`` changes what it makes of a text: a saved index is then rebuilt.
+TOKENS_VERSION = 1
 
 
 class LexicalIndex:
@@ -51,15 +62,67 @@ class LexicalIndex:
 
     def sync(self, chunks: Iterable[tuple[str, str]], generation: int) -> None:
         """Make the index hold exactly ``chunks`` (pairs of chunk id and text to index)."""
+        wanted = dict(chunks)
+        self.sync_ids(wanted, lambda ids: {cid: wanted[cid] for cid in ids}, generation)
+
+    def sync_ids(self, ids: Iterable[str], texts: Callable[[list[str]], dict[str, str]], generation: int) -> bool:
+        """Make the index hold exactly the chunks ``ids``, asking ``texts`` only for those it lacks
+        (id → text to index); returns whether anything changed."""
         with self._lock:
-            wanted: dict[str, str] = dict(chunks)
-            new = [(cid, text) for cid, text in wanted.items() if cid not in self._row]
-            for cid, row in self._row.items():
-                self._alive[row] = cid in wanted
-            if new:
-                self._append(new)
-            self._reweigh()
+            wanted = set(ids)
+            new_ids = sorted(i for i in wanted if i not in self._row)
+            alive = np.fromiter((cid in wanted for cid in self._ids), dtype=bool, count=len(self._ids))
+            changed = bool(new_ids) or not np.array_equal(alive, self._alive)
+            self._alive = alive
+            if new_ids:
+                found = texts(new_ids)
+                self._append([(cid, found[cid]) for cid in new_ids if cid in found])
+            if changed or self.generation < 0:
+                self._reweigh()
             self.generation = generation
+            return changed
+
+    def save(self, path: Path) -> None:
+        """Write the index to ``path`` (``.npz``), atomically: a reader sees the old file or the new one."""
+        with self._lock:
+            counts = self._counts.tocsr()
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            with tmp.open("wb") as f:
+                np.savez(
+                    f,
+                    version=np.array([TOKENS_VERSION, self.generation], dtype=np.int64),
+                    data=counts.data, indices=counts.indices, indptr=counts.indptr,
+                    shape=np.array(counts.shape, dtype=np.int64),
+                    alive=self._alive, ids=np.array(self._ids, dtype=str),
+                    vocab=np.array(list(self._vocab), dtype=str),
+                )  # fmt: skip
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, k1: float = 1.2, b: float = 0.75) -> LexicalIndex | None:
+        """The index saved at ``path``, its BM25 weights recomputed; None when there is none, it is
+        unreadable, or it was made by another tokeniser (then it is rebuilt from the catalog)."""
+        try:
+            with np.load(path, allow_pickle=False) as saved:
+                version, generation = (int(v) for v in saved["version"])
+                if version != TOKENS_VERSION:
+                    return None
+                shape = tuple(int(n) for n in saved["shape"])
+                counts = sparse.csr_matrix((saved["data"], saved["indices"], saved["indptr"]), shape=shape)
+                alive, ids, vocab = saved["alive"], saved["ids"].tolist(), saved["vocab"].tolist()
+        except (OSError, ValueError, KeyError, EOFError):
+            return None
+        if len(ids) != shape[0] or len(vocab) != shape[1] or len(alive) != shape[0]:
+            return None
+        index = cls(k1, b)
+        index._counts, index._alive, index._ids = counts, alive.astype(bool), ids
+        index._row = {cid: i for i, cid in enumerate(ids)}
+        index._vocab = {token: i for i, token in enumerate(vocab)}
+        index._reweigh()
+        index.generation = generation
+        return index
 
     def _append(self, new: list[tuple[str, str]]) -> None:
         rows: list[int] = []

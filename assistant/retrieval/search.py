@@ -9,9 +9,16 @@ with the corpus.
 
 ``score = 1/(rrf_k + dense_rank) + coverage/(rrf_k + lexical_rank)``
 
+The ranked chunks are handed back with their paragraphs, chunks of one paragraph making one
+passage (``retrieval.parents``): what a reader opens holds the sentence that answers, not only
+the chunk beside it.
+
 When BM25 stays out, the dense candidates are re-scored by their best sentence
 (``cos(q, chunk) + sentence_weight × max cos(q, sentence)``, sentence vectors made at
-ingestion): a chunk whose one sentence answers is not diluted by the rest. It helps English
+ingestion): a chunk whose one sentence answers is not diluted by the rest; and, for an English
+question over Arabic chunks, by the share of the question's words the lexicon traces into each
+chunk (``+ traced_weight × share``, through the ``cross_lingual`` scorer the façade passes in:
+``answering.evidence.traced_shares``). It helps English
 questions over Arabic and hurt Arabic ones, which BM25 already reads, so it is left out when BM25
 joins (figures: docs/design.md, Retrieval).
 
@@ -21,9 +28,12 @@ Deliberately not here: the question's history (``answering.question.condense``),
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -35,11 +45,13 @@ from assistant.ingestion.chunking import index_text
 from assistant.models.embedding import Embedder
 from assistant.records import Passage
 from assistant.retrieval.lexical import LexicalIndex
+from assistant.retrieval.parents import gather
 from assistant.settings import RetrievalSettings
 from assistant.storage.catalog import Catalog
 from assistant.storage.chroma import ChromaStore, Filters
 
 QUERY_VECTORS_KEPT = 256
+LEXICAL_FILE = "lexical.npz"
 
 
 @dataclass
@@ -62,13 +74,16 @@ class HybridSearcher:
         embedder: Embedder,
         settings: RetrievalSettings,
         embed_title: bool = True,
+        cross_lingual: Callable[[str, list[str]], list[float]] | None = None,
     ) -> None:
         self.store = store
+        self.cross_lingual = cross_lingual
         self.catalog = catalog
         self.embedder = embedder
         self.settings = settings
         self.embed_title = embed_title
         self.lexical = LexicalIndex()
+        self._lexical_lock = threading.Lock()
         self.last_trace: SearchTrace | None = None
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._query_lock = threading.Lock()
@@ -105,13 +120,46 @@ class HybridSearcher:
             rescored.append((cid, cosine + weight * best))
         return sorted(rescored, key=lambda item: (-item[1], item[0]))
 
-    def _sync_lexical(self) -> None:
+    def _by_traced_words(self, query: str, dense: list[tuple[str, float]]) -> list[tuple[str, float]]:
+        """Dense candidates re-scored with ``traced_weight × `` the share of the question's words the
+        lexicon traces into each chunk (``cross_lingual``; 0 for a question in the chunks' script),
+        best first."""
+        weight = self.settings.traced_weight
+        if not weight or not dense or self.cross_lingual is None:
+            return dense
+        rows = self.catalog.chunk_rows([cid for cid, _ in dense])
+        shares = self.cross_lingual(query, [rows[cid].text if cid in rows else "" for cid, _ in dense])
+        if not any(shares):
+            return dense
+        rescored = [(cid, score + weight * share) for (cid, score), share in zip(dense, shares, strict=True)]
+        return sorted(rescored, key=lambda item: (-item[1], item[0]))
+
+    @property
+    def lexical_path(self) -> Path:
+        """Where the lexical index is kept, beside the catalog."""
+        return self.catalog.path.with_name(LEXICAL_FILE)
+
+    def _index_texts(self, chunk_ids: list[str]) -> dict[str, str]:
+        rows = self.catalog.chunk_rows(chunk_ids)
+        return {cid: index_text(r.title, r.text, self.embed_title) for cid, r in rows.items()}
+
+    def refresh_lexical(self) -> None:
+        """Bring the lexical index in step with the catalog and save it when it changed: after an
+        ingestion, and before a search when another process has ingested meanwhile. The first call
+        of a process loads the saved index and checks it against the catalog's chunks (a crash may
+        have left it behind); only chunks it lacks are tokenised."""
         generation = self.catalog.generation
-        if self.lexical.generation != generation:
-            self.lexical.sync(
-                ((r.chunk_id, index_text(r.title, r.text, self.embed_title)) for r in self.catalog.iter_chunk_rows()),
-                generation,
-            )
+        if self.lexical.generation == generation:
+            return
+        with self._lexical_lock:
+            if self.lexical.generation < 0:
+                self.lexical = LexicalIndex.load(self.lexical_path) or self.lexical
+                self.lexical.generation = -1  # whatever it says, check it against the catalog once
+            if self.lexical.generation == generation:
+                return
+            if self.lexical.sync_ids(self.catalog.all_chunk_ids(), self._index_texts, generation):
+                with contextlib.suppress(OSError):  # a read-only store still searches; a writer saves it
+                    self.lexical.save(self.lexical_path)
 
     def _allowed(self, filters: Filters | None) -> np.ndarray | None:
         """The lexical rows a filter lets through (None: all)."""
@@ -137,7 +185,7 @@ class HybridSearcher:
         lexical: list[tuple[str, float]] = []
         weight = 0.0
         if mode in ("hybrid", "lexical"):
-            self._sync_lexical()
+            self.refresh_lexical()
             weight = self.lexical.coverage(query) if mode == "hybrid" else 1.0
             if mode == "lexical" or weight >= self.settings.lexical_min_coverage:
                 lexical = self.lexical.search(query, n, self._allowed(filters))
@@ -147,8 +195,9 @@ class HybridSearcher:
             vector = self.query_vector(query)
             dense = self.store.query(vector, n, filters)
             if not lexical:
-                # The best-sentence channel stands in for BM25 where BM25 cannot read the question.
-                dense = self._by_best_sentence(dense, vector)
+                # The best-sentence channel, and the question's words traced into each chunk through
+                # the lexicon, stand in for BM25 where BM25 cannot read the question.
+                dense = self._by_traced_words(query, self._by_best_sentence(dense, vector))
         trace = self.last_trace = SearchTrace(dense, lexical, weight)
 
         fused: dict[str, float] = {}
@@ -160,12 +209,14 @@ class HybridSearcher:
             fused[cid] = fused.get(cid, 0.0) + weight / (self.settings.rrf_k + rank)
         ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))
         # Vectors with no catalog row (left by an interrupted ingestion) are not articles yet.
-        rows = self.catalog.chunk_rows(ranked[: k * 3])
-        passages = [
+        rows = self.catalog.chunk_rows(ranked)
+        chunks = [
             rows[cid].to_passage(fused[cid], dense_rank.get(cid), lexical_rank.get(cid))
-            for cid in ranked[: k * 3]
+            for cid in ranked
             if cid in rows
         ]
+        # Each chunk is handed back with its paragraph; chunks of one paragraph make one passage.
+        passages = gather(chunks, self.catalog.article_text, k, self.settings.parent_chars)
         return passages[:k], trace
 
 

@@ -319,6 +319,19 @@ class Catalog:
                 ),
             )
 
+    def all_chunk_ids(self) -> list[str]:
+        """Every chunk id in the catalog."""
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT chunk_id FROM chunks")]
+
+    def chunk_spans(self, article_id: str) -> list[tuple[str, int, int]]:
+        """(chunk id, start, end) of an article's chunks, in order."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT chunk_id, start, end FROM chunks WHERE article_id = ? ORDER BY idx", (article_id,)
+            ).fetchall()
+        return [(r[0], int(r[1]), int(r[2])) for r in rows]
+
     def chunk_ids_of(self, article_id: str) -> list[str]:
         with self._lock:
             rows = self._db.execute(
