@@ -272,8 +272,8 @@ class Assistant:
         backend = backend or self.settings.briefing.backend
         model = None
         if backend != "extractive" and language == "en":  # only an English briefing renders (Arabic) quotes
-            if progress and backend not in self._answerers:
-                progress(f"loading the {backend} model")
+            if progress and backend == "local" and backend not in self._answerers:
+                progress("loading the local model")
             model = self.answerer(backend).chat_model
         briefer = Briefer(
             searcher=self.searcher, catalog=self.catalog, chat_model=model, settings=self.settings.briefing,
