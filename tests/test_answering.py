@@ -338,3 +338,33 @@ def test_extractive_abstains_when_two_passages_tie(seeded: Assistant) -> None:
     answerer.settings = answerer.settings.model_copy(update={"ambiguity_margin": 10.0})  # no lead is enough
     answer = _final(answerer.run("What did Rubio tell Russia?"))
     assert answer.abstained and answer.citations == [] and "two fit about equally well" in answer.text
+
+
+def test_an_english_quantity_question_needs_what_it_counts_in_the_arabic(
+    fake_assistant: Assistant, tmp_path: Path
+) -> None:
+    (tmp_path / "shop.txt").write_text("المتاجر\nستعرض المتاجر 3000 منتج تجميل في الممرات الجديدة.", encoding="utf-8")
+    (tmp_path / "aid.txt").write_text(
+        "المساعدات\nتلقت السلفادور 140 مليون دولار من المساعدات الأمريكية.", encoding="utf-8"
+    )
+    fake_assistant.ingest([tmp_path / "shop.txt", tmp_path / "aid.txt"])
+    answerer = _answerer(fake_assistant, None, [])
+    answerer.backend, answerer.chat_model = "extractive", None
+    answer = _final(answerer.run("How much money will the shops invest in the new aisles?"))
+    assert answer.abstained and "no passage gives that number" in answer.text  # 3000 products are no money
+    answer = _final(answerer.run("How much aid did El Salvador get?"))
+    assert not answer.abstained and "المساعدات" in answer.citations[0].quote
+
+
+@pytest.mark.parametrize(
+    ("question", "arabic", "missing"),
+    [
+        ("Fossils found there were how old?", "عثر على أحافير عمرها 515 مليون سنة", []),  # an opener, no name
+        ("How many species were found in the Burgess Shale?", "ثلاثة أنواع في طين بورغيس", []),
+        ("Who is Steve Bannon?", "قال ستيف ويتكوف", ["Steve Bannon"]),  # a first name is not enough
+        ("What colors was the 2001 ABC logo?", "كان شعار أيه بي سي في 2001 أحمر", []),  # letter by letter
+        ("What colors was the 2001 NBC logo?", "كان شعار أيه بي سي في 2001 أحمر", ["NBC"]),
+    ],
+)
+def test_names_gate_openers_telling_parts_and_acronyms(question: str, arabic: str, missing: list[str]) -> None:
+    assert missing_terms(question, [arabic]) == missing

@@ -44,12 +44,14 @@ from assistant.answering.question import (
     asked_question,
     asks_for_a_number,
     condense,
+    counted_words,
     joined_question,
     mentions,
     missing_terms,
     quantity_focus,
 )
 from assistant.answering.rendering import Rendering, render
+from assistant.answering.tracing import traced_terms
 from assistant.answering.verification import contradictions, restates, support
 from assistant.models.embedding import Embedder
 from assistant.models.prompts import load_prompts
@@ -287,11 +289,16 @@ class Answerer:
         # number names it too: a number about something else does not answer it. The passage,
         # not the sentence: a sentence may say it another way (سكتان for السكك), so a sentence-level
         # test refuses answerable questions.
+        # An English question over Arabic text: the sentence giving the number must hold what is
+        # counted, traced through the lexicon ("How much money …" is not answered by "3,000 products").
         focus = quantity_focus(work.standalone)
+        counted = counted_words(work.standalone)[-1:] if work.lang == "en" else []
         evidence = [
             e
             for e in evidence[: self.settings.number_depth]
-            if numbers_in(e.text) and (focus is None or mentions(focus, e.passage.text))
+            if numbers_in(e.text)
+            and (focus is None or mentions(focus, e.passage.text))
+            and (not counted or language_of(e.text) != "ar" or bool(traced_terms(counted[0], e.text)))
         ]
         return evidence, (None if evidence else NO_NUMBER)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.lexicon.lexicon import lexicon
 from assistant.text.arabic import normalize_for_matching
 
 GAZETTEER: dict[str, tuple[str, ...]] = {
@@ -200,6 +201,50 @@ def _skeletons(text: str) -> frozenset[str]:
     return frozenset(skeletons - {""})
 
 
+# How Arabic spells the letters of a Latin acronym (ABC: أيه بي سي, TV: تي في, FBI: إف بي آي),
+# normalised for matching (alefs unified).
+_LETTER_NAMES = {
+    "A": ("ايه", "اي", "ا"), "B": ("بي",), "C": ("سي",), "D": ("دي",), "E": ("اي", "ي"), "F": ("اف",),
+    "G": ("جي",), "H": ("اتش", "اتش"), "I": ("اي", "اي"), "J": ("جاي", "جي"), "K": ("كي", "كاي"),
+    "L": ("ال",), "M": ("ام",), "N": ("ان",), "O": ("او",), "P": ("بي",), "Q": ("كيو",), "R": ("ار",),
+    "S": ("اس",), "T": ("تي",), "U": ("يو",), "V": ("في",), "W": ("دبليو",), "X": ("اكس",), "Y": ("واي",),
+    "Z": ("زد", "زي"),
+}  # fmt: skip
+
+
+def acronym_in_arabic(acronym: str, arabic_text: str) -> bool:
+    """Whether a Latin acronym is spelled letter by letter in Arabic text, the letters' names as
+    consecutive words or run together.
+
+    >>> acronym_in_arabic("ABC", "أطلقت شبكة أيه بي سي حملة"), acronym_in_arabic("TV", "مشاهدي تي في")
+    (True, True)
+    >>> acronym_in_arabic("ABC", "أطلقت شبكة سي بي إس حملة"), acronym_in_arabic("Abc", "أيه بي سي")
+    (False, False)
+    """
+    if not re.fullmatch(r"[A-Z]{2,6}", acronym):
+        return False
+    words = re.findall(r"[\u0621-\u064a]+", normalize_for_matching(arabic_text))
+    letters = [_LETTER_NAMES[c] for c in acronym]
+    n = len(letters)
+    for i in range(len(words)):
+        spaced = i + n <= len(words) and all(
+            any(words[i + j].removeprefix("و") == name or words[i + j] == name for name in letters[j]) for j in range(n)
+        )
+        if spaced or _run_together(words[i], letters):
+            return True
+    return False
+
+
+def _run_together(word: str, letters: list[tuple[str, ...]]) -> bool:
+    """Whether ``word`` is the letter names written as one word (اف بي اي → افبياي)."""
+    ends = {0}
+    for names in letters:
+        ends = {e + len(n) for e in ends for n in names if len(n) > 1 and word.startswith(n, e)}
+        if not ends:
+            return False
+    return len(word) in ends
+
+
 def name_in_arabic(name: str, arabic_text: str) -> bool:
     """Whether a Latin name (one or more words) plausibly occurs in Arabic text.
 
@@ -210,6 +255,8 @@ def name_in_arabic(name: str, arabic_text: str) -> bool:
     """
     key = name.lower().strip()
     text = normalize_for_matching(arabic_text)
+    if acronym_in_arabic(name.strip(), arabic_text):
+        return True
     if key in GAZETTEER:
         return any(variant in text for variant in GAZETTEER[key])
     skeletons = _skeletons(text)
@@ -234,13 +281,16 @@ def key_terms(question: str) -> list[str]:
     ['Zelensky']
     >>> key_terms("What is China's position on the peace talks in 2025?")
     ['China', '2025']
-    >>> key_terms("Who is Steve Witkoff?")
-    ['Steve Witkoff']
+    >>> key_terms("Who is Steve Witkoff?"), key_terms("Fossils found there were how old?")
+    (['Steve Witkoff'], [])
     """
     terms: list[str] = []
     text = re.sub(r"[’']s\b", "", question)
+    opening = len(text) - len(text.lstrip())
     for match in re.finditer(r"\b[A-Z][a-zA-Z.]*(?:[\s-]+[A-Z][a-zA-Z.]*)*", text):
         words = [w for w in match.group().split() if w.lower() not in _QUESTION_WORDS | _OPENERS]
+        if match.start() == opening and len(words) == 1 and lexicon().is_english_word(words[0]):
+            continue  # an ordinary word capitalised because it opens the question ("Fossils found …")
         if words:
             terms.append(" ".join(words).rstrip("."))
     lowered = text.lower()

@@ -11,6 +11,7 @@ import re
 
 from assistant.answering.names import GAZETTEER, arabic_skeleton, key_terms, latin_skeleton, name_in_arabic
 from assistant.answering.tracing import FUNCTION_WORDS, traced_words
+from assistant.lexicon.lexicon import lexicon
 from assistant.text.arabic import language_of, match_tokens, normalize_for_matching
 
 
@@ -18,7 +19,12 @@ def _in_arabic(term: str, arabic: str) -> bool:
     """Whether an English name or term is in Arabic text: by its spelling (``name_in_arabic``), or
     by the lexicon and the transliteration the tracing uses, every word of it ("Thursday" ←
     الخميس, "Europa League" ← الدوري الأوروبي), a hyphenated name by its longest part (Berners-Lee:
-    "Lee" is too short to match). "Supreme Court" is not found because "court" is."""
+    "Lee" is too short to match), or a name of several words by its most telling part. "Supreme
+    Court" is not found because "court" is.
+
+    >>> _in_arabic("Burgess Shale", "عثر على أحافير في طين بورغيس"), _in_arabic("Steve Bannon", "قال ستيف ويتكوف")
+    (True, False)
+    """
     if name_in_arabic(term, arabic) or _spelled_in_sequence(term, arabic):
         return True
     words = []
@@ -27,7 +33,12 @@ def _in_arabic(term: str, arabic: str) -> bool:
         words.append(max(parts, key=len) if len(parts) > 1 else word)
     words = [w for w in words if len(w) >= 3 and w.lower() not in FUNCTION_WORDS]
     traced = traced_words(" ".join(words), arabic)
-    return bool(traced) and all(w.traced for w in traced)
+    if traced and all(w.traced for w in traced):
+        return True
+    # A name of several words whose most telling part, the longest that is no ordinary English word,
+    # is spelled there: "Burgess Shale" (طين بورغيس الصفحي), but not "Steve Bannon" for Steve Witkoff.
+    telling = [w for w in words if len(w) >= 4 and not lexicon().is_english_word(w)]
+    return len(words) > 1 and bool(telling) and name_in_arabic(max(telling, key=len), arabic)
 
 
 def _spelled_in_sequence(term: str, arabic: str) -> bool:
@@ -110,6 +121,36 @@ def quantity_focus(question: str) -> str | None:
     """
     match = _FOCUS_AR.search(question)
     return match.group(1) if match else None
+
+
+# What an English quantity question counts, in the one or two words after "how many / how much"
+# ("How many Republican senators", "How much US aid"); units the number carries itself (times,
+# years, percent) and "people" (شخصا, قتيلا: the Arabic counts people by many nouns) are left out.
+_COUNTED_EN = re.compile(r"\bhow (?:many|much) ([A-Za-z][\w'-]*)(?: ([A-Za-z][\w'-]*))?", re.I)
+_UNITS_EN = {
+    *("times", "time", "years", "year", "months", "month", "weeks", "week", "days", "day", "hours", "hour"),
+    *("minutes", "minute", "seconds", "percent", "people", "more", "of"),
+}
+
+
+def counted_words(question: str) -> list[str]:
+    """The words an English quantity question counts or measures (none for "How many times",
+    "How much does …").
+
+    >>> counted_words("How many Republican senators had their details posted?"), counted_words("How much US aid?")
+    (['Republican', 'senators'], ['US', 'aid'])
+    >>> counted_words("How many times has Witkoff met Putin?"), counted_words("How much does China spend?")
+    ([], [])
+    """
+    match = _COUNTED_EN.search(question)
+    if not match:
+        return []
+    words = []
+    for word in (w for w in match.groups() if w):
+        if (word.lower() in FUNCTION_WORDS and not word.isupper()) or word.lower() in _UNITS_EN:  # US is no "us"
+            break
+        words.append(word)
+    return words
 
 
 def mentions(word: str, text: str) -> bool:

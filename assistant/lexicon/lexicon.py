@@ -109,6 +109,11 @@ class Lexicon:
         for head, senses in read_glossary():
             self._add(head, senses)
             self.own[phrase_key(normalize_for_matching(head).split())] = senses
+        # English stems of the words the dictionaries gloss common words with: an English word whose
+        # stem is here is an ordinary word ("Fossils" opening a question is no name).
+        glosses = [e.gloss for entries in (self.analyzer.stems.values() if self.analyzer else ()) for e in entries]
+        glosses += [g for senses in self.words.values() for g in senses if not g[:1].isupper()]
+        self.english = frozenset(english_stem(w) for g in glosses for w in re.findall(r"\b[a-z]{3,}\b", g))
 
     def _add(self, arabic: str, senses: tuple[str, ...] | list[str], proper: bool = False) -> None:
         words = normalize_for_matching(arabic).split()
@@ -213,6 +218,15 @@ class Lexicon:
         return None
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one Lexicon per process
+    def is_english_word(self, word: str) -> bool:
+        """Whether an English word is an ordinary one: the dictionaries gloss Arabic words with it.
+
+        >>> lexicon().is_english_word("Fossils"), lexicon().is_english_word("Witkoff")
+        (True, False)
+        """
+        return english_stem(word) in self.english
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - one Lexicon per process
     def is_proper(self, word: str) -> bool:
         """Whether a normalised Arabic word is known as a name or place: arwikicats has it, or every
         Buckwalter reading of it is a proper noun (يوم "day" also reads as a name, Youm: not one)."""
@@ -243,7 +257,7 @@ def read_glossary() -> list[tuple[str, tuple[str, ...]]]:
     return entries
 
 
-CACHE_VERSION = 2  # bumped when what a Lexicon holds changes
+CACHE_VERSION = 3  # bumped when what a Lexicon holds changes
 
 
 def _sources() -> list[Path]:
