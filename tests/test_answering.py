@@ -368,3 +368,20 @@ def test_an_english_quantity_question_needs_what_it_counts_in_the_arabic(
 )
 def test_names_gate_openers_telling_parts_and_acronyms(question: str, arabic: str, missing: list[str]) -> None:
     assert missing_terms(question, [arabic]) == missing
+
+
+def test_a_near_miss_is_quoted_and_the_answer_still_abstains(fake_assistant: Assistant, tmp_path: Path) -> None:
+    (tmp_path / "draft.txt").write_text("التجنيد\nأعلنت روسيا أكبر عملية استدعاء للمجندين منذ سنوات.", encoding="utf-8")
+    fake_assistant.ingest([tmp_path / "draft.txt"])
+    answerer = _answerer(fake_assistant, None, [])
+    answerer.backend, answerer.chat_model = "extractive", None
+    answer = _final(answerer.run("How many conscripts will Russia call up?"))
+    assert answer.abstained and answer.state == "abstained"
+    assert answer.text.startswith("The articles give no number; what they say:")
+    [citation] = answer.citations
+    assert "للمجندين" in citation.quote and answer.sentences[0].text.endswith("[1]")
+    arabic = _final(answerer.run("كم عدد المجندين الذين ستستدعيهم روسيا؟"))
+    assert arabic.abstained and arabic.text.startswith("لا تذكر المقالات هذا الرقم") and arabic.citations
+    # Nothing says what is counted: a plain abstention, nothing quoted.
+    plain = _final(answerer.run("How many times did Russia call up its reserves?"))
+    assert plain.abstained and plain.citations == [] and "no passage gives that number" in plain.text

@@ -116,6 +116,16 @@ def test_abstention_is_shown_as_such() -> None:
     assert 'data-state="abstained"' in html and "Not in the articles" in html and "Zelensky" in html
 
 
+def test_a_near_miss_abstention_shows_its_quote_with_a_live_marker() -> None:
+    quote = "أعلنت روسيا أكبر عملية استدعاء للمجندين منذ سنوات."
+    citation = Citation(1, _passage(quote), quote, 100, 100 + len(quote))
+    sentence = AnswerSentence(quote, "quote", (1,))
+    text = f"The articles give no number; what they say:\n{sentence.text}"
+    html = render_answer(_answer([sentence], [citation], abstained=True, text=text), 2)
+    assert 'data-state="abstained"' in html and "The articles give no number; what they say:" in html
+    assert f"«{quote}»" in html and html.count('href="#cite-2-1"') == 1 and 'id="cite-2-1"' in html
+
+
 def test_a_follow_up_shows_the_earlier_question_it_was_read_with_each_isolated() -> None:
     quote = "واتهم فريق بوتين بالمماطلة."
     answer = _answer(

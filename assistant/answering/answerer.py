@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -87,14 +87,18 @@ def _unnamed(question: str, rendering: Rendering) -> bool:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why an answer abstains, in English and in Arabic (the question's language is shown)."""
+    """Why an answer abstains, in English and in Arabic (the question's language is shown), and
+    the near miss it may quote: a sentence on what was asked that lacks the asked fact."""
 
     en: str
     ar: str
+    near: Evidence | None = None
+    en_missing: str = "answer"  # what a near miss lacks: "The articles give no number; what they say: …"
+    ar_missing: str = "إجابة"
 
 
 NOTHING_MATCHES = Refusal("nothing in the articles matches it", "لا شيء في المقالات يطابقه")
-NO_NUMBER = Refusal("no passage gives that number", "لا يذكر أي مقطع هذا الرقم")
+NO_NUMBER = Refusal("no passage gives that number", "لا يذكر أي مقطع هذا الرقم", None, "number", "هذا الرقم")
 AMBIGUOUS = Refusal(
     "no passage answers it clearly (two fit about equally well)",
     "لا يجيب عنه مقطع بوضوح (يناسبه مقطعان بالقدر نفسه تقريبًا)",
@@ -143,7 +147,17 @@ class _Work:
             text = f"لا تذكر المقالات إجابة عن هذا السؤال ({refusal.ar})."
         else:
             text = f"The articles don't say: {refusal.en}."
-        return self._build(text=text, sentences=[], citations=[], abstained=True)
+        near = refusal.near
+        if near is None:
+            return self._build(text=text, sentences=[], citations=[], abstained=True)
+        # The articles hold the topic, not the asked fact: say what they do say, cited, still abstaining.
+        if self.lang == "ar":
+            text = f"لا تذكر المقالات {refusal.ar_missing}؛ ما تذكره:"
+        else:
+            text = f"The articles give no {refusal.en_missing}; what they say:"
+        quote = AnswerSentence(near.text, "quote", (1,))
+        citation = Citation(1, near.passage, near.text, near.start, near.end)
+        return self._build(text=f"{text}\n{quote.text}", sentences=[quote], citations=[citation], abstained=True)
 
     def _build(
         self, *, text: str, sentences: list[AnswerSentence], citations: list[Citation], abstained: bool = False
@@ -293,14 +307,20 @@ class Answerer:
         # counted, traced through the lexicon ("How much money …" is not answered by "3,000 products").
         focus = quantity_focus(work.standalone)
         counted = counted_words(work.standalone)[-1:] if work.lang == "en" else []
-        evidence = [
-            e
-            for e in evidence[: self.settings.number_depth]
-            if numbers_in(e.text)
-            and (focus is None or mentions(focus, e.passage.text))
-            and (not counted or language_of(e.text) != "ar" or bool(traced_terms(counted[0], e.text)))
-        ]
-        return evidence, (None if evidence else NO_NUMBER)
+
+        def about(e: Evidence) -> bool:
+            if focus is not None and not mentions(focus, e.passage.text):
+                return False
+            return not counted or language_of(e.text) != "ar" or bool(traced_terms(counted[0], e.text))
+
+        nearby = [e for e in evidence[: self.settings.number_depth] if about(e)]
+        with_number = [e for e in nearby if numbers_in(e.text)]
+        if with_number:
+            return with_number, None
+        # A sentence about what the question counts, without a number, is quoted as a near miss:
+        # "How many conscripts?" over "Russia announced its largest call-up of conscripts in years".
+        named = focus is not None or bool(counted)
+        return [], (replace(NO_NUMBER, near=nearby[0]) if named and nearby else NO_NUMBER)
 
     def _ambiguity_gate(self, work: _Work, evidence: list[Evidence]) -> Refusal | None:
         """Without a model, a near tie between two passages is left unresolved rather than cited at

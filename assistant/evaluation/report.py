@@ -32,16 +32,18 @@ DEFINITIONS = """\
   searched as the answer pipeline searches it, condensed with the earlier questions.
 - **MRR@10**: mean over the same questions of 1/rank of the first hit (0 when none in the top 10).
 - **key-fact accuracy**: share of answerable questions with `must` groups whose answer text
-  (quotes included) contains an alternative of every group (case- and Arabic-normalised).
+  (quotes included) contains an alternative of every group (case- and Arabic-normalised); an
+  abstention has none, even when it quotes a near miss.
 - **token F1**: SQuAD's token F1 between the answer's own words (its written sentences without
   the draft label and `[n]` markers; its quote when it wrote nothing else; its abstention
   sentence) and `reference`, after SQuAD normalisation (lower case, punctuation and a/an/the
   removed) plus Arabic normalisation and the word-initial article «ال» removed; the mean over
   answerable questions with a reference. A whole sentence scored against a short reference has
   low precision: compare F1 between runs, not with SQuAD leaderboards.
-- **citation precision**: share of all citations, on every question, whose passage holds an
-  evidence string (for rows without evidence strings: is the gold passage or article). Any
-  citation made for an unanswerable question counts as wrong.
+- **citation precision**: share of all citations of answers, on every question, whose passage
+  holds an evidence string (for rows without evidence strings: is the gold passage or article).
+  Any citation an answer makes for an unanswerable question counts as wrong; what an abstention
+  quotes for context (a near miss: "the articles give no number; what they say: …") is not counted.
 - **citation recall**: share of answerable questions (with evidence or gold id) whose answer has
   at least one citation holding the evidence.
 - **quote fidelity**: share of citations whose quote is found verbatim, character for

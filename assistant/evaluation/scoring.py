@@ -162,7 +162,8 @@ def score_answer(answer: Answer, row: Row) -> dict[str, Any]:
         "backend": answer.backend,
         "answer_passages": [passage_id(p) for p in answer.passages],
         "citations": citations,
-        "key_facts": key_facts_found(answer.text, must) if answerable and must else None,
+        # An abstention that quotes a near miss gives no answer, whatever its quote holds.
+        "key_facts": (not answer.abstained and key_facts_found(answer.text, must)) if answerable and must else None,
         # Written in the question's language, not only quoted (an English answer over Arabic articles).
         "in_question_language": any(s.state != "quote" and language_of(s.raw) == answer.lang for s in answer.sentences),
         "token_f1": round(token_f1(answer_words(answer), reference), 4) if answerable and reference else None,
@@ -219,13 +220,16 @@ def _answer_metrics(results: list[Row]) -> dict[str, Any]:
     answerable = [r for r in results if r["answerable"]]
     unanswerable = [r for r in results if not r["answerable"]]
     citations = [c for r in results for c in r["citations"]]
+    # What an abstention quotes (a near miss: the articles hold the topic, not the asked fact) is no
+    # answer's citation: only answers' citations count for precision.
+    claimed = [c for r in results if not r["abstained"] for c in r["citations"]]
     return {
         "n": len(results),
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
         "key_fact_accuracy": _rounded(share(_known(answerable, "key_facts"))),
         "token_f1": _rounded(mean(_known(answerable, "token_f1"))),
-        "citation_precision": _rounded(share([c["holds_evidence"] for c in citations])),
+        "citation_precision": _rounded(share([c["holds_evidence"] for c in claimed])),
         "citation_recall": _rounded(share(_known(answerable, "cited_evidence"))),
         "quote_fidelity": _rounded(share([c["verbatim"] for c in citations])),
         "abstain_rate_unanswerable": _rounded(share([r["abstained"] for r in unanswerable])),

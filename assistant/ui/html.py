@@ -286,8 +286,9 @@ def render_answer(answer: Answer, turn: int) -> str:
     """One answer as HTML: state badge, sentences, citations, removed sentences, timings."""
     label, note = STATE_BADGES[answer.state]
     known = {c.n for c in answer.citations}
-    if answer.abstained:
-        body = f'<p class="sent" dir="auto">{esc(answer.text)}</p>'
+    if answer.abstained:  # the refusal, then the near miss it quotes, if any
+        body = f'<p class="sent" dir="auto">{esc(answer.text.split(chr(10))[0])}</p>'
+        body += _render_sentences(answer.sentences, turn, known) if answer.sentences else ""
     else:
         body = _render_sentences(answer.sentences, turn, known)
     citations = "".join(render_citation(c, turn) for c in answer.citations)
