@@ -73,8 +73,8 @@ def test_a_rendering_traced_word_by_word_is_checked_and_says_where_each_word_cam
 
 
 def test_a_who_question_needs_a_name_and_an_echo_of_the_question_is_removed(seeded: Assistant) -> None:
-    from assistant.answering.answerer import _Work
     from assistant.answering.evidence import Evidence
+    from assistant.answering.run import Work
     from assistant.records import AnswerSentence
 
     saudi = "وقد سافر روبيو إلى المملكة العربية السعودية مرتين خلال الشهرين الماضيين لإجراء مناقشات مع كبار المسؤولين"
@@ -83,7 +83,7 @@ def test_a_who_question_needs_a_name_and_an_echo_of_the_question_is_removed(seed
     who = "Who travelled to Saudi Arabia twice?"
 
     def rendered(*replies: str) -> list[AnswerSentence]:
-        work = _Work(who, who, "openai")
+        work = Work(who, who, "openai")
         events = _answerer(seeded, None, list(replies))._render(work, chosen, AnswerSentence(saudi, "quote", (1,)))
         try:
             while True:

@@ -1,4 +1,4 @@
-"""Speech attribution (assistant/briefing/attribution.py) on real sentences of the seed article:
+"""Speech attribution (assistant/text/attribution.py) on real sentences of the seed article:
 speakers, relational nouns and appositions, reported against direct speech, continuations."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.briefing import attribution
-from assistant.briefing.attribution import PEOPLE, Attribution, attribute_sentences
+from assistant.text import attribution
 from assistant.text.arabic import normalize_for_matching, sentence_spans
+from assistant.text.attribution import PEOPLE, Attribution, attribute_sentences
 
 # Sentences copied from seeds/000_409043fa5ea248dc.txt (the test below checks they are still there).
 RUBIO_REVEALS = (

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from assistant.briefing.attribution import attribute_sentences
 from assistant.briefing.dates import resolve_when
 from assistant.briefing.document import md_escape
 from assistant.briefing.rules import fold_duplicates
 from assistant.errors import EmptyStoreError, NoArticleMatchesError, QuestionError, SettingsError
+from assistant.text.attribution import attribute_sentences
 
 XSS = '<img src=x onerror="alert(1)">'
 

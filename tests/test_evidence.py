@@ -201,3 +201,14 @@ def test_passage_margin_is_the_lead_over_the_best_sentence_of_another_passage() 
     assert passage_margin(ranked) == pytest.approx(0.05)
     assert passage_margin(ranked[:2]) is None  # one passage: nothing to choose between
     assert passage_margin([]) is None
+
+
+def test_rank_evidence_lowers_a_sentence_that_quotes_someone_else_than_the_asked_speaker() -> None:
+    nato = _passage('"بالطبع، روسيا تريد السلام"، قال مسؤول كبير في الناتو في اجتماع حضره روبيو مع روسيا.', "c1")
+    rubio = _passage("كشف روبيو أنه أعاد المبعوث إلى موسكو برسالة مفادها أن الوقت يمر.", "c2")
+    candidates = evidence_sentences([nato, rubio])
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = np.array([[0.90, 0.1], [0.89, 0.1]], dtype=np.float32)
+    question = "ماذا قال روبيو لروسيا؟"
+    assert rank_evidence(question, q, candidates, vectors, speaker_weight=0.0)[0].passage.chunk_id == "c1"
+    assert rank_evidence(question, q, candidates, vectors)[0].passage.chunk_id == "c2"

@@ -24,10 +24,8 @@ model loading (``models.chat``), prompt text (``prompts/``).
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field, replace
-from functools import cached_property
+from dataclasses import replace
 from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -41,22 +39,20 @@ from assistant.answering.evidence import (
 )
 from assistant.answering.names import numbers_in
 from assistant.answering.question import (
-    asked_question,
     asks_for_a_number,
     condense,
     counted_words,
-    joined_question,
     mentions,
     missing_terms,
     quantity_focus,
 )
 from assistant.answering.rendering import Rendering, render
+from assistant.answering.run import AMBIGUOUS, NO_ANSWER, NO_NUMBER, NOTHING_MATCHES, Refusal, Work
 from assistant.answering.tracing import traced_terms
 from assistant.answering.verification import contradictions, restates, support
 from assistant.models.embedding import Embedder
 from assistant.models.prompts import load_prompts
 from assistant.records import (
-    Answer,
     AnswerEvent,
     AnswerSentence,
     AnswerStreamEvent,
@@ -85,101 +81,6 @@ def _unnamed(question: str, rendering: Rendering) -> bool:
     return not any(w.via == "name" for w in rendering.trace.words)
 
 
-@dataclass(frozen=True)
-class Refusal:
-    """Why an answer abstains, in English and in Arabic (the question's language is shown), and
-    the near miss it may quote: a sentence on what was asked that lacks the asked fact."""
-
-    en: str
-    ar: str
-    near: Evidence | None = None
-    en_missing: str = "answer"  # what a near miss lacks: "The articles give no number; what they say: …"
-    ar_missing: str = "إجابة"
-
-
-NOTHING_MATCHES = Refusal("nothing in the articles matches it", "لا شيء في المقالات يطابقه")
-NO_NUMBER = Refusal("no passage gives that number", "لا يذكر أي مقطع هذا الرقم", None, "number", "هذا الرقم")
-AMBIGUOUS = Refusal(
-    "no passage answers it clearly (two fit about equally well)",
-    "لا يجيب عنه مقطع بوضوح (يناسبه مقطعان بالقدر نفسه تقريبًا)",
-)
-NO_ANSWER = Refusal("no passage answers it", "لا يجيب عنه أي مقطع")
-
-
-@dataclass
-class _Work:
-    """What one run gathers before its ``Answer`` is built: the question's readings, the passages,
-    stage timings, token counts and the sentences the checks removed."""
-
-    question: str
-    standalone: str
-    backend: str
-    passages: list[Passage] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    removed: list[str] = field(default_factory=list)
-    tokens_in: int = 0
-    tokens_out: int = 0
-    clock: float = field(default_factory=time.perf_counter)
-
-    # Read once per run: the gates, the writing and the answer all consult them.
-    @cached_property
-    def lang(self) -> str:
-        return language_of(self.question)
-
-    @cached_property
-    def asked(self) -> str:
-        return asked_question(self.question, self.standalone)
-
-    @cached_property
-    def read_with(self) -> str | None:
-        return joined_question(self.question, self.standalone)
-
-    def lap(self, stage: str) -> None:
-        now = time.perf_counter()
-        self.timings[stage] = round(now - self.clock, 4)
-        self.clock = now
-
-    def answer(self, sentences: list[AnswerSentence], citations: list[Citation]) -> Answer:
-        return self._build(text="\n".join(s.text for s in sentences), sentences=sentences, citations=citations)
-
-    def abstention(self, refusal: Refusal) -> Answer:
-        if self.lang == "ar":
-            text = f"لا تذكر المقالات إجابة عن هذا السؤال ({refusal.ar})."
-        else:
-            text = f"The articles don't say: {refusal.en}."
-        near = refusal.near
-        if near is None:
-            return self._build(text=text, sentences=[], citations=[], abstained=True)
-        # The articles hold the topic, not the asked fact: say what they do say, cited, still abstaining.
-        if self.lang == "ar":
-            text = f"لا تذكر المقالات {refusal.ar_missing}؛ ما تذكره:"
-        else:
-            text = f"The articles give no {refusal.en_missing}; what they say:"
-        quote = AnswerSentence(near.text, "quote", (1,))
-        citation = Citation(1, near.passage, near.text, near.start, near.end)
-        return self._build(text=f"{text}\n{quote.text}", sentences=[quote], citations=[citation], abstained=True)
-
-    def _build(
-        self, *, text: str, sentences: list[AnswerSentence], citations: list[Citation], abstained: bool = False
-    ) -> Answer:
-        return Answer(
-            question=self.question,
-            standalone_question=self.standalone,
-            text=text,
-            sentences=sentences,
-            citations=citations,
-            passages=self.passages,
-            abstained=abstained,
-            backend=self.backend,
-            lang=self.lang,
-            read_with=self.read_with,
-            timings=self.timings,
-            removed=self.removed,
-            tokens_in=self.tokens_in,
-            tokens_out=self.tokens_out,
-        )
-
-
 class Answerer:
     """Runs the answer pipeline for one assistant (shared by all its conversations)."""
 
@@ -204,7 +105,7 @@ class Answerer:
     # -- model calls -------------------------------------------------------------------
 
     def _invoke(
-        self, name: str, work: _Work, grammar: str | None = None, max_tokens: int | None = None, **values: str
+        self, name: str, work: Work, grammar: str | None = None, max_tokens: int | None = None, **values: str
     ) -> str:
         assert self.chat_model is not None
         kwargs: dict[str, Any] = {"grammar": grammar} if grammar and self.backend == "local" else {}
@@ -216,13 +117,13 @@ class Answerer:
         work.tokens_out += int(usage.get("output_tokens", 0))
         return str(message.content).strip()
 
-    def _stream(self, name: str, work: _Work, **values: str) -> Iterator[str]:
+    def _stream(self, name: str, work: Work, **values: str) -> Iterator[str]:
         assert self.chat_model is not None
         for chunk in self.chat_model.stream(self.prompts[name].messages(**values)):
             work.tokens_out += 1
             yield str(chunk.content)
 
-    def _choose(self, question: str, evidence: list[Evidence], work: _Work) -> int:
+    def _choose(self, question: str, evidence: list[Evidence], work: Work) -> int:
         """1-based index of the answering sentence, 0 for none."""
         if self.chat_model is None:
             return 1
@@ -248,7 +149,7 @@ class Answerer:
         self, question: str, history: list[str] | None = None, filters: Filters | None = None
     ) -> Iterator[AnswerStreamEvent]:
         """Status and token events as work proceeds, then one ``AnswerEvent``."""
-        work = _Work(question, condense(question, history or []), self.backend)
+        work = Work(question, condense(question, history or []), self.backend)
         work.lap("condense")
         yield StatusEvent("retrieving", question=work.standalone)
         work.passages = self.searcher.search(work.standalone, self.settings.passages, filters)
@@ -281,7 +182,7 @@ class Answerer:
 
     # -- gates: each returns why the answer abstains, or None -----------------------------
 
-    def _names_gate(self, work: _Work) -> Refusal | None:
+    def _names_gate(self, work: Work) -> Refusal | None:
         """A name or number the question is about that no article of the passages mentions."""
         # Names are looked for in the whole articles the passages come from: a passage may say
         # "the Russian president" where its article names Putin two lines above.
@@ -293,7 +194,7 @@ class Answerer:
         names = ", ".join(missing)
         return Refusal(f"no article mentions {names}", f"لم يرد ذكر {names}")
 
-    def _number_gate(self, work: _Work, evidence: list[Evidence]) -> tuple[list[Evidence], Refusal | None]:
+    def _number_gate(self, work: Work, evidence: list[Evidence]) -> tuple[list[Evidence], Refusal | None]:
         """For a quantity question, the evidence narrowed to the sentences that can give the number."""
         if not asks_for_a_number(work.standalone):
             return evidence, None
@@ -322,7 +223,7 @@ class Answerer:
         named = focus is not None or bool(counted)
         return [], (replace(NO_NUMBER, near=nearby[0]) if named and nearby else NO_NUMBER)
 
-    def _ambiguity_gate(self, work: _Work, evidence: list[Evidence]) -> Refusal | None:
+    def _ambiguity_gate(self, work: Work, evidence: list[Evidence]) -> Refusal | None:
         """Without a model, a near tie between two passages is left unresolved rather than cited at
         random (see ``passage_margin``)."""
         if self.chat_model is not None:
@@ -333,7 +234,7 @@ class Answerer:
             return AMBIGUOUS
         return None
 
-    def _model_reads_first(self, work: _Work, evidence: list[Evidence]) -> bool:
+    def _model_reads_first(self, work: Work, evidence: list[Evidence]) -> bool:
         """Whether the model is asked if any sentence answers: Arabic questions over Arabic evidence."""
         # The best-ranked sentence is quoted: the ranking finds the answering sentence more often
         # than the small model's own pick. The model is asked only whether any sentence answers an
@@ -341,7 +242,7 @@ class Answerer:
         # its "none" was wrong for answerable questions.
         return work.lang == "ar" and language_of(evidence[0].text) == "ar"
 
-    def _model_none_gate(self, work: _Work, evidence: list[Evidence]) -> Refusal | None:
+    def _model_none_gate(self, work: Work, evidence: list[Evidence]) -> Refusal | None:
         """The model says no sentence answers, unless the best sentence holds most of the question's words."""
         # The model's "none" is overruled when the best sentence holds most of the question's own
         # words: it says "none" to some answerable questions whose words the sentence holds.
@@ -353,7 +254,7 @@ class Answerer:
 
     # -- writing and checking ------------------------------------------------------------
 
-    def _write(self, work: _Work, chosen: Evidence) -> Generator[AnswerStreamEvent, None, str]:
+    def _write(self, work: Work, chosen: Evidence) -> Generator[AnswerStreamEvent, None, str]:
         """Stream the model's sentence (nothing without a model); returns what it wrote."""
         if self.chat_model is None:
             return ""
@@ -367,7 +268,7 @@ class Answerer:
         cue = r"^\s*(الجواب|الإجابة|answer( in english)?)\s*[:：]\s*"
         return re.sub(cue, "", " ".join(written.split()), flags=re.I)
 
-    def _render(self, work: _Work, chosen: Evidence, quote: AnswerSentence) -> Generator[StatusEvent, None, list]:
+    def _render(self, work: Work, chosen: Evidence, quote: AnswerSentence) -> Generator[StatusEvent, None, list]:
         """An English answer over an Arabic quote: lexicon-guided candidates, the best-traced kept.
         Nothing streams: a rendering is shown once traced, checked or marked as a draft."""
         yield StatusEvent("rendering", quote=chosen.text)
@@ -389,7 +290,7 @@ class Answerer:
         return [AnswerSentence(best.text, "draft", (1,), notes, best.trace.words), quote]
 
     def _verify(
-        self, work: _Work, written: str, evidence: str, same_language: bool, quote: AnswerSentence
+        self, work: Work, written: str, evidence: str, same_language: bool, quote: AnswerSentence
     ) -> list[AnswerSentence]:
         if not written:
             return [quote]

@@ -13,6 +13,7 @@ from assistant.answering.names import GAZETTEER, arabic_skeleton, key_terms, lat
 from assistant.answering.tracing import FUNCTION_WORDS, traced_words
 from assistant.lexicon.lexicon import lexicon
 from assistant.text.arabic import language_of, match_tokens, normalize_for_matching
+from assistant.text.attribution import attribute_sentences
 
 
 def _in_arabic(term: str, arabic: str) -> bool:
@@ -151,6 +152,56 @@ def counted_words(question: str) -> list[str]:
             break
         words.append(word)
     return words
+
+
+# "What did X say / tell …", "ماذا قال X": a question about someone's words.
+_SPEAKER_EN = re.compile(
+    r"\b(?i:what (?:did|does|has|have|had|do|will|would) (?:the )?)((?:[A-Z][\w'’.-]*\s+)+?)(?i:say|said|tell|"
+    r"told|warn|reveal|announce|claim|insist|mean|write|promise|argue|add)\b"
+)
+_SPEAKER_AR = re.compile(
+    r"(?:^|\s)(?:و?ماذا|بماذا|ما الذي|ما) (?:قال|قالت|اخبر|اخبرت|صرح|صرحت|اكد|اكدت|اعلن|اعلنت|كشف|كشفت|كتب|كتبت) "
+    r"(?!عن\b|في\b|ل)(\w+)"
+)
+
+
+def asked_speaker(question: str) -> str | None:
+    """Whose words the question asks for, as it names them (None when it asks something else).
+
+    >>> asked_speaker("What did Rubio tell Russia?"), asked_speaker("What did Kirill Dmitriev say?")
+    ('Rubio', 'Kirill Dmitriev')
+    >>> asked_speaker("ماذا قال روبيو لروسيا؟"), asked_speaker("Who met Putin?")
+    ('روبيو', None)
+    """
+    match = _SPEAKER_EN.search(question)
+    if match:
+        return match.group(1).strip()
+    match = _SPEAKER_AR.search(normalize_for_matching(question))
+    return match.group(1) if match else None
+
+
+def speaks(name: str, sentence: str) -> bool | None:
+    """Whether ``name`` is who speaks in ``sentence`` (``text.attribution``): True, False when the
+    sentence quotes someone else, None when it quotes no one.
+
+    >>> speaks("Rubio", "وقال روبيو إن الوقت يمر بسرعة."), speaks("روبيو", "قال مسؤول في الناتو إن روسيا تريد السلام.")
+    (True, False)
+    >>> speaks("Rubio", "التقى روبيو بمبعوث بوتين.") is None
+    True
+    """
+    statements = attribute_sentences([sentence])
+    if not statements:
+        return None
+    latin = bool(re.search("[A-Za-z]", name))
+    for statement in statements:
+        if latin:
+            if any(name.split()[-1].lower() in s.lower() for s in statement.speakers) or name_in_arabic(
+                name.split()[-1], statement.speaker_original
+            ):
+                return True
+        elif normalize_for_matching(name) in normalize_for_matching(statement.speaker_original):
+            return True
+    return False
 
 
 def mentions(word: str, text: str) -> bool:

@@ -35,7 +35,6 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.answering.rendering import Rendering, translate
-from assistant.briefing.attribution import PEOPLE, Attribution, attribute_sentences
 from assistant.briefing.dates import resolve_when
 from assistant.briefing.document import SECTIONS, Briefing, Event, Point, Statement
 from assistant.briefing.rules import (
@@ -56,6 +55,7 @@ from assistant.settings import BriefingSettings
 from assistant.storage.catalog import ArticleInfo, Catalog, ChunkRow
 from assistant.storage.chroma import Filters
 from assistant.text.arabic import language_of, normalize_for_matching, sentence_spans
+from assistant.text.attribution import PEOPLE, Attribution, attribute_sentences
 from assistant.text.injection import looks_like_instructions
 
 _QUOTE_MARKS = '"«“”»'
