@@ -385,3 +385,12 @@ def test_a_near_miss_is_quoted_and_the_answer_still_abstains(fake_assistant: Ass
     # Nothing says what is counted: a plain abstention, nothing quoted.
     plain = _final(answerer.run("How many times did Russia call up its reserves?"))
     assert plain.abstained and plain.citations == [] and "no passage gives that number" in plain.text
+
+
+def test_the_models_none_gives_way_to_the_asked_speakers_own_words(fake_assistant: Assistant, tmp_path: Path) -> None:
+    rubio = "وقال روبيو إن الوقت يمر بسرعة لتحقيق السلام في أوكرانيا."
+    other = "انعقد الاجتماع في مقر الحلف ببروكسل وحضره وفد من روسيا."  # Russia, so no name is missing
+    (tmp_path / "rubio.txt").write_text(f"روبيو في بروكسل\n{rubio}\n{other}", encoding="utf-8")
+    fake_assistant.ingest([tmp_path / "rubio.txt"])
+    answer = _final(_answerer(fake_assistant, None, ["قال روبيو إن الوقت يمر بسرعة."]).run("ماذا قال روبيو لروسيا؟"))
+    assert not answer.abstained and "وقال روبيو إن الوقت يمر" in answer.citations[0].quote  # the model said "none"

@@ -39,12 +39,14 @@ from assistant.answering.evidence import (
 )
 from assistant.answering.names import numbers_in
 from assistant.answering.question import (
+    asked_speaker,
     asks_for_a_number,
     condense,
     counted_words,
     mentions,
     missing_terms,
     quantity_focus,
+    speaks,
 )
 from assistant.answering.rendering import Rendering, render
 from assistant.answering.run import AMBIGUOUS, NO_ANSWER, NO_NUMBER, NOTHING_MATCHES, Refusal, Work
@@ -243,14 +245,19 @@ class Answerer:
         return work.lang == "ar" and language_of(evidence[0].text) == "ar"
 
     def _model_none_gate(self, work: Work, evidence: list[Evidence]) -> Refusal | None:
-        """The model says no sentence answers, unless the best sentence holds most of the question's words."""
+        """The model says no sentence answers, unless the best sentence holds most of the question's
+        words, or is the words of the person the question asks about ("ماذا قال روبيو …؟" over a
+        statement of Rubio's: his words are the answer, whatever the model reads)."""
         # The model's "none" is overruled when the best sentence holds most of the question's own
         # words: it says "none" to some answerable questions whose words the sentence holds.
         said_none = self._choose(work.standalone, evidence, work) == 0
-        if said_none and support(work.asked, evidence[0].text) < OVERRULE_NONE:
-            work.lap("choose")
-            return NO_ANSWER
-        return None
+        if not said_none or support(work.asked, evidence[0].text) >= OVERRULE_NONE:
+            return None
+        speaker = asked_speaker(work.standalone)
+        if speaker and speaks(speaker, evidence[0].text):
+            return None
+        work.lap("choose")
+        return NO_ANSWER
 
     # -- writing and checking ------------------------------------------------------------
 
