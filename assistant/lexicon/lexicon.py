@@ -109,11 +109,11 @@ class Lexicon:
         for head, senses in read_glossary():
             self._add(head, senses)
             self.own[phrase_key(normalize_for_matching(head).split())] = senses
-        # English stems of the words the dictionaries gloss common words with: an English word whose
-        # stem is here is an ordinary word ("Fossils" opening a question is no name).
+        # The English words the dictionaries gloss common words with: an English word found here
+        # (or its singular, its bare verb) is an ordinary word ("Fossils" opening a question is no name).
         glosses = [e.gloss for entries in (self.analyzer.stems.values() if self.analyzer else ()) for e in entries]
         glosses += [g for senses in self.words.values() for g in senses if not g[:1].isupper()]
-        self.english = frozenset(english_stem(w) for g in glosses for w in re.findall(r"\b[a-z]{3,}\b", g))
+        self.english = frozenset(re.findall(r"\b[a-z]{3,}\b", " ".join(glosses)))
 
     def _add(self, arabic: str, senses: tuple[str, ...] | list[str], proper: bool = False) -> None:
         words = normalize_for_matching(arabic).split()
@@ -224,7 +224,10 @@ class Lexicon:
         >>> lexicon().is_english_word("Fossils"), lexicon().is_english_word("Witkoff")
         (True, False)
         """
-        return english_stem(word) in self.english
+        w = word.lower()
+        forms = {w, w[:-1] if w.endswith("s") else w, w[:-2] if w.endswith(("es", "ed")) else w}
+        forms |= {w[:-3] + "y"} if w.endswith("ies") else {w[:-3]} if w.endswith("ing") else set()
+        return any(f in self.english for f in forms)
 
     @lru_cache(maxsize=65536)  # noqa: B019 - one Lexicon per process
     def is_proper(self, word: str) -> bool:
