@@ -9,6 +9,7 @@ Offsets are character offsets into ``Article.text`` (the cleaned text), so that
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,15 @@ def content_hash(*parts: str, length: int = 16) -> str:
     # A unit separator between parts, so ("ab", "c") and ("a", "bc") differ.
     joined = "\x1f".join(parts)
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:length]
+
+
+def page_at(pages: tuple[int, ...], offset: int) -> int | None:
+    """The 1-based page holding character ``offset`` of a text whose pages start at ``pages``.
+
+    >>> page_at((0, 120, 300), 0), page_at((0, 120, 300), 150), page_at((0, 120, 300), 999), page_at((), 5)
+    (1, 2, 3, None)
+    """
+    return bisect.bisect_right(pages, offset) if pages else None
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,9 @@ class Article:
     url: str | None = None
     stripped: tuple[Stripped, ...] = ()
     origin: str = ""  # where it was read: a file path, or ``path:line`` for a JSON Lines row
+    author: str | None = None
+    # A paged document (PDF, DOCX): where each page starts in ``text``; page n begins at pages[n-1].
+    pages: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,12 @@ class Passage:
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    pages: tuple[int, ...] = ()  # where each page of a paged article (PDF, DOCX) starts; () for others
+
+    @property
+    def page(self) -> int | None:
+        """The page the passage starts on (1-based) in a paged article, else None."""
+        return page_at(self.pages, self.start)
 
     @property
     def matched_by(self) -> str:
@@ -159,13 +178,18 @@ class Citation:
     quote_start: int
     quote_end: int
 
+    @property
+    def page(self) -> int | None:
+        """The page the quote is on in a paged article (PDF, DOCX), else None."""
+        return page_at(self.passage.pages, self.quote_start)
+
     def to_dict(self) -> dict[str, Any]:
         """The citation as JSON-ready data: the quote, its offsets, and where it comes from."""
         p = self.passage
         return {
             "n": self.n, "quote": self.quote, "quote_start": self.quote_start, "quote_end": self.quote_end,
             "article_id": p.article_id, "chunk_id": p.chunk_id, "title": p.title, "source": p.source,
-            "published": p.published.isoformat() if p.published else None, "url": p.url,
+            "published": p.published.isoformat() if p.published else None, "url": p.url, "page": self.page,
         }  # fmt: skip
 
 

@@ -253,3 +253,24 @@ def test_stamps_are_kept_across_reopening(tmp_path: Path) -> None:
     assert (again.get_meta("catalog_id"), again.get_meta("note"), again.generation) == ("def", "نص عربي", 1)
     assert again.counts() == (1, 1)
     again.close()
+
+
+def test_a_store_made_before_author_and_pages_gets_them_and_keeps_its_articles(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "catalog.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript(
+        "CREATE TABLE articles (article_id TEXT PRIMARY KEY, key TEXT NOT NULL UNIQUE, title TEXT NOT NULL, "
+        "source TEXT NOT NULL, url TEXT, published TEXT, lang TEXT NOT NULL, text TEXT NOT NULL, "
+        "stripped TEXT NOT NULL, n_chunks INTEGER NOT NULL, ingested_at TEXT NOT NULL);"
+        "INSERT INTO articles VALUES ('old', 'k', 'T', 's', NULL, NULL, 'ar', 'نص', '[]', 0, 'then');"
+    )
+    db.commit()
+    db.close()
+    catalog = Catalog(path)
+    paged = Article(id="p1", key="doc.pdf", title="T", text="one two", source="s", lang="en", author="A", pages=(0, 4))
+    catalog.put([(paged, [Chunk("c1", "p1", 0, "two", 4, 7)])])
+    assert [(i.article_id, i.author) for i in catalog.articles()] == [("old", None), ("p1", "A")]
+    [row] = catalog.chunk_rows(["c1"]).values()
+    assert (row.pages, row.to_passage().page) == ((0, 4), 2)

@@ -22,10 +22,11 @@ RESULTS = ROOT / "evals" / "results"
 EMPTY_QUESTION = "Error: The question is empty; ask something about the articles.\n"
 PASSAGE_KEYS = [
     "chunk_id", "article_id", "key", "index", "text", "start", "end", "title", "source", "lang",
-    "published", "url", "score", "dense_rank", "lexical_rank",
+    "published", "url", "score", "dense_rank", "lexical_rank", "page",
 ]  # fmt: skip
 CITATION_KEYS = [
     "n", "quote", "quote_start", "quote_end", "article_id", "chunk_id", "title", "source", "published", "url",
+    "page",
 ]  # fmt: skip
 
 
@@ -253,7 +254,7 @@ def test_a_store_built_with_another_embedder_is_one_line_of_error(
 
 def test_sources(store: str) -> None:
     [info] = _json(_run("sources", "--store", store, "--json"))
-    assert list(info) == ["article_id", "key", "title", "source", "url", "published", "lang", "n_chunks"]
+    assert list(info) == ["article_id", "key", "title", "source", "url", "published", "lang", "n_chunks", "author"]
     assert {k: info[k] for k in ("key", "title", "source", "url", "published", "lang", "n_chunks")} == {
         "key": str(SEEDS / "000_409043fa5ea248dc.txt"),
         "title": "محادثات السلام الأوكرانية تتطلب خطوات عاجلة",

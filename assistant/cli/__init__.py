@@ -136,7 +136,8 @@ def search(
         until=until.date() if until else None,
     )
     if as_json:
-        click.echo(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2, default=jsonable))
+        rows = [{k: v for k, v in asdict(h).items() if k != "pages"} | {"page": h.page} for h in hits]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=jsonable))
         return
     if not hits:
         click.echo("No passage matches; try other words, or fewer filters.")

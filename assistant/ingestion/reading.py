@@ -15,21 +15,19 @@ Deliberately not here: chunking, embedding, storing (later stages), and fetching
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from email.utils import parsedate_to_datetime
+from datetime import date
 from pathlib import Path
-
-import charset_normalizer
 
 from assistant.errors import IngestError
 from assistant.ingestion.cleaning import strip_boilerplate
-from assistant.records import Article, content_hash
+from assistant.ingestion.decoding import decode_bytes
+from assistant.ingestion.metadata import FrontMatter, parse_date, split_front_matter
+from assistant.records import Article, Stripped, content_hash
 from assistant.text.arabic import language_of
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -89,75 +87,6 @@ def _special_kind(path: Path) -> str:
     return next((name for test, name in kinds if test(mode)), "special file")
 
 
-# UTF-8 with at most this share of invalid bytes is UTF-8 with damage, not another charset.
-DAMAGED_UTF8_SHARE = 0.02
-
-
-# Longest first: the UTF-32 little-endian mark begins with the UTF-16 one.
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
-)  # fmt: skip
-
-
-def _looks_like_utf16(sample: bytes) -> bool:
-    """Whether bytes with NULs read as UTF-16 text (Latin, Arabic, punctuation) in one byte order.
-
-    >>> _looks_like_utf16("خبر Bridge news".encode("utf-16-le")), _looks_like_utf16(bytes(range(256)))
-    (True, False)
-    """
-    sample = sample[: len(sample) // 2 * 2]
-    for codec in ("utf-16-le", "utf-16-be"):
-        text = sample.decode(codec, errors="replace")
-        readable = sum(
-            c.isspace() or " " <= c <= "ÿ" or "\u0600" <= c <= "\u06ff" or "\u2000" <= c <= "\u206f" for c in text
-        )
-        if text and readable / len(text) > 0.9:
-            return True
-    return False
-
-
-def decode_bytes(data: bytes, path: Path | str, notes: list[str] | None = None) -> str:
-    """Decode ``data`` as UTF-8, else as the detected charset; reject what is not text.
-
-    UTF-8 with a few invalid bytes (≤ 2%) keeps its text: the bad bytes become U+FFFD and a
-    note says how many (``notes``)."""
-    if not data.strip():
-        raise IngestError(path, "the file is empty; nothing to ingest")
-    for bom, codec in _BOMS:  # UTF-16 and UTF-32 with a byte-order mark (Windows exports): decode them
-        if data.startswith(bom):
-            try:
-                return data.decode(codec)
-            except UnicodeDecodeError:
-                raise IngestError(
-                    path,
-                    f"the file starts with a {codec.upper()} byte-order mark but is not {codec.upper()}; "
-                    "save it as UTF-8",
-                ) from None
-    if b"\x00" in data[:8192]:
-        if _looks_like_utf16(data[:8192]):
-            raise IngestError(
-                path,
-                "the file looks like UTF-16 text without a byte-order mark; save it as UTF-8 (or UTF-16 with a BOM)",
-            )
-        raise IngestError(path, "the file is binary, not text; give .txt, .md, .html or .jsonl files")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    repaired = data.decode("utf-8-sig", errors="replace")
-    damaged = repaired.count("\ufffd")
-    has_multibyte = any(ord(c) > 127 and c != "\ufffd" for c in repaired)
-    if has_multibyte and damaged <= DAMAGED_UTF8_SHARE * len(data):
-        if notes is not None:
-            notes.append(f"{damaged} invalid UTF-8 byte sequence(s) replaced with \ufffd; the rest is intact")
-        return repaired
-    best = charset_normalizer.from_bytes(data).best()
-    if best is None:
-        raise IngestError(path, "the file is not text in any known encoding; save it as UTF-8 text and ingest it again")
-    return str(best)
-
-
 def detect_language(text: str) -> str:
     """ISO 639-1 code of ``text``: 'ar' when mostly Arabic script, else py3langid's guess.
 
@@ -173,29 +102,6 @@ def detect_language(text: str) -> str:
     return str(lang)
 
 
-def parse_date(value: object) -> date | None:
-    """A date from ISO text, RFC 2822 text, a datetime or a date; None when unknown.
-
-    >>> parse_date("Fri, 16 Feb 2018 03:03:10 +0400"), parse_date("2025-04-04T10:00:00Z")
-    (datetime.date(2018, 2, 16), datetime.date(2025, 4, 4))
-    """
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(text).date()
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
 def make_article(
     *,
     key: str,
@@ -206,12 +112,17 @@ def make_article(
     published: date | None = None,
     lang: str | None = None,
     origin: str = "",
+    author: str | None = None,
+    pages: tuple[int, ...] = (),
+    stripped: list[Stripped] | None = None,
 ) -> Article:
     """Clean ``text`` and build an ``Article`` whose id hashes its title and cleaned text.
 
     The title defaults to the first line of the cleaned text; ``origin`` says where it was read.
+    A paged document (PDF, DOCX) is cleaned page by page by its reader, which passes the
+    cleaned text, what was ``stripped`` and where each page starts (``pages``).
     """
-    cleaned, stripped = strip_boilerplate(text)
+    cleaned, stripped = strip_boilerplate(text) if stripped is None else (text, stripped)
     if not cleaned:
         raise IngestError(key, "no article text is left after removing boilerplate")
     if not title:
@@ -227,6 +138,8 @@ def make_article(
         url=url or None,
         stripped=tuple(stripped),
         origin=origin or key,
+        author=author or None,
+        pages=pages,
     )
 
 
@@ -362,13 +275,27 @@ def read_file(path: Path, max_bytes: int, notes: list[str] | None = None) -> tup
         return read_jsonl(raw, path)
     if suffix in HTML_SUFFIXES:
         return [_read_html(raw, path)], []
-    if suffix in {".md", ".markdown"}:
+    return [_read_text(raw, path, notes)], []
+
+
+def _read_text(raw: str, path: Path, notes: list[str] | None) -> Article:
+    """A ``.txt`` or ``.md`` article: its front matter (when it opens with one) says its title, date,
+    outlet, URL, language and author; the title otherwise comes from the text (below)."""
+    front, body = split_front_matter(raw, str(path), notes)
+    fm = front or FrontMatter()
+    if path.suffix.lower() in {".md", ".markdown"}:
         # Markdown emphasis and link syntax stay in the text: quotes must match the file.
-        first = next((ln for ln in raw.splitlines() if ln.strip()), "")
-        title = re.sub(r"^#+\s*", "", first).strip() or None
-        return [make_article(key=str(path.resolve()), text=raw, title=title, source=path.parent.name)], []
-    title, body = split_title_line(raw)
-    return [make_article(key=str(path.resolve()), text=body, title=title, source=path.parent.name)], []
+        first = next((ln for ln in body.splitlines() if ln.strip()), "")
+        title = fm.title or re.sub(r"^#+\s*", "", first).strip() or None
+    else:
+        title_line, rest = split_title_line(body)
+        if fm.title is None or title_line is not None and " ".join(title_line.split()) == fm.title:
+            body = rest  # the title line is the title (or repeats the front matter's), not text
+        title = fm.title or title_line
+    return make_article(
+        key=str(path.resolve()), text=body, title=title, source=fm.source or path.parent.name, url=fm.url,
+        published=fm.published, lang=fm.lang, author=fm.author,
+    )  # fmt: skip
 
 
 _TITLE_LINE = re.compile(r"[ \t]*([^\n]{1,300}?)[ \t]*\r?\n[ \t]*\r?\n(?=\s*\S)")

@@ -45,7 +45,9 @@ CREATE TABLE IF NOT EXISTS articles (
     text TEXT NOT NULL,
     stripped TEXT NOT NULL,
     n_chunks INTEGER NOT NULL,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,
+    author TEXT,
+    pages TEXT
 );
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id TEXT PRIMARY KEY,
@@ -64,6 +66,12 @@ CREATE TABLE IF NOT EXISTS sentence_vectors (
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 """
 
+# Columns added to ``articles`` after stores existed: a store made before gets them on opening.
+_ADDED_COLUMNS = {"author": "TEXT", "pages": "TEXT"}
+_ARTICLE_COLUMNS = (
+    "article_id, key, title, source, url, published, lang, text, stripped, n_chunks, ingested_at, author, pages"
+)
+
 
 @dataclass(frozen=True)
 class ArticleInfo:
@@ -77,6 +85,7 @@ class ArticleInfo:
     published: date | None
     lang: str
     n_chunks: int
+    author: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +104,7 @@ class ChunkRow:
     url: str | None
     published: date | None
     lang: str
+    pages: tuple[int, ...] = ()  # where each page starts in the article (PDF, DOCX), else ()
 
     def to_passage(self, score: float = 0.0, dense_rank: int | None = None, lexical_rank: int | None = None) -> Passage:
         """This chunk as a retrieved passage, with how it ranked."""
@@ -102,6 +112,7 @@ class ChunkRow:
             chunk_id=self.chunk_id, article_id=self.article_id, key=self.key, index=self.index, text=self.text,
             start=self.start, end=self.end, title=self.title, source=self.source, lang=self.lang,
             published=self.published, url=self.url, score=score, dense_rank=dense_rank, lexical_rank=lexical_rank,
+            pages=self.pages,
         )  # fmt: skip
 
 
@@ -116,6 +127,10 @@ class Catalog:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        have = {row[1] for row in self._db.execute("PRAGMA table_info(articles)")}
+        for column, kind in _ADDED_COLUMNS.items():
+            if column not in have:
+                self._db.execute(f"ALTER TABLE articles ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         with self._lock:
@@ -176,7 +191,7 @@ class Catalog:
             for article, chunks in items:
                 stripped = json.dumps([{"rule": s.rule, "text": s.text} for s in article.stripped], ensure_ascii=False)
                 db.execute(
-                    "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         article.id,
                         article.key,
@@ -189,6 +204,8 @@ class Catalog:
                         stripped,
                         len(chunks),
                         now,
+                        article.author,
+                        json.dumps(list(article.pages)) if article.pages else None,
                     ),
                 )
                 db.executemany(
@@ -204,11 +221,11 @@ class Catalog:
         """Every article, newest first (unknown dates last), then by title."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT article_id, key, title, source, url, published, lang, n_chunks FROM articles "
+                "SELECT article_id, key, title, source, url, published, lang, n_chunks, author FROM articles "
                 "ORDER BY published IS NULL, published DESC, title"
             ).fetchall()
         return [
-            ArticleInfo(r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5]) if r[5] else None, r[6], r[7])
+            ArticleInfo(r[0], r[1], r[2], r[3], r[4], date.fromisoformat(r[5]) if r[5] else None, r[6], r[7], r[8])
             for r in rows
         ]
 
@@ -234,7 +251,7 @@ class Catalog:
 
     _CHUNK_SELECT = (
         "SELECT c.chunk_id, c.article_id, c.idx, c.start, c.end, a.text, a.title, a.source, a.url, "
-        "a.published, a.lang, a.key FROM chunks c JOIN articles a ON a.article_id = c.article_id"
+        "a.published, a.lang, a.key, a.pages FROM chunks c JOIN articles a ON a.article_id = c.article_id"
     )
 
     @staticmethod
@@ -252,6 +269,7 @@ class Catalog:
             url=r[8],
             published=date.fromisoformat(r[9]) if r[9] else None,
             lang=r[10],
+            pages=tuple(json.loads(r[12])) if r[12] else (),
         )
 
     def chunk_rows(self, chunk_ids: list[str]) -> dict[str, ChunkRow]:
