@@ -102,6 +102,7 @@ class Assistant:
             chunking=self.settings.chunking,
             embedding=self.settings.embedding,
             lock_path=root / "ingest.lock",
+            fetch=self.settings.fetch,
         )
         self.indexer.recover_if_idle()
         self.searcher = HybridSearcher(

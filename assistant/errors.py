@@ -5,6 +5,7 @@ One root, so callers can catch everything the assistant raises on purpose::
     BriefingError
     ├── SettingsError            a setting has a value we cannot use
     ├── IngestError              one input could not be read (carries .path)
+    │   └── FetchError               a URL could not be fetched or used (carries .url and .status)
     ├── ModelUnavailableError    a model's files are not installed (names the install command)
     ├── StoreError               the vector store cannot be used
     │   ├── EmbeddingMismatchError   the store was built with another embedding model
@@ -36,6 +37,16 @@ class IngestError(BriefingError):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class FetchError(IngestError):
+    """A web page or feed could not be fetched, or what came back cannot be ingested (a timeout, a 404,
+    a redirect loop, an over-size or binary response); a batch or a watch cycle goes on without it."""
+
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        super().__init__(url, reason)
 
 
 class ModelUnavailableError(BriefingError):

@@ -258,6 +258,23 @@ class IngestSettings(BaseModel):
     )
 
 
+class FetchSettings(BaseModel):
+    """How web pages and feeds are fetched (``briefing ingest URL``, ``briefing watch``)."""
+
+    connect_timeout: float = Field(10.0, gt=0, description="Seconds to wait for a server to accept the connection.")
+    read_timeout: float = Field(
+        20.0, gt=0, description="Seconds to wait for the next bytes of a response before giving up on it."
+    )
+    total_timeout: float = Field(
+        60.0, gt=0, description="Seconds one response may take in all (a server trickling bytes is cut off)."
+    )
+    max_bytes: int = Field(20_000_000, gt=0, description="Larger responses are refused with a message (bytes).")
+    max_redirects: int = Field(5, ge=0, description="More redirects than this are refused (a redirect loop).")
+    user_agent: str = Field(
+        "briefing-assistant/0.1 (offline news briefings)", description="The User-Agent header sent with requests."
+    )
+
+
 class Settings(BaseSettings):
     """Everything configurable, with offline defaults."""
 
@@ -280,6 +297,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     briefing: BriefingSettings = Field(default_factory=BriefingSettings)

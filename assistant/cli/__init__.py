@@ -4,6 +4,7 @@ Examples:
 
 \b
     briefing ingest seeds/                      # files and folders; progress bar, summary
+    briefing ingest https://example.org/news/1  # a web page
     briefing search "What did Rubio tell Russia?" -k 5
     briefing search "ماذا قال روبيو لروسيا؟" --json
     briefing sources                            # what is ingested
@@ -56,7 +57,8 @@ def main(chroma_url: str | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @friendly_errors
 def ingest(paths: tuple[str, ...], store: str | None, as_json: bool) -> None:
-    """Ingest .txt, .md, .html and .jsonl files and folders (creates the store when needed).
+    """Ingest files, folders and web addresses (creates the store when needed): .txt, .md, .html and
+    .jsonl files, and http(s) URLs of pages.
 
     Exit status: 0 when every input went in; 1 when any path, file or JSON Lines row failed
     (each is listed, and everything else is kept: run the command again after fixing them);

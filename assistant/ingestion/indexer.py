@@ -14,14 +14,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import numpy as np
 
 from assistant.errors import IngestError
 from assistant.ingestion.chunking import chunk_article, index_text
-from assistant.ingestion.reading import article_too_long, duplicate_key, iter_input_files, read_file
+from assistant.ingestion.fetching import Fetcher, is_url
+from assistant.ingestion.reading import RowError, article_too_long, duplicate_key, iter_input_files, read_file
+from assistant.ingestion.web import read_url
 from assistant.models.embedding import Embedder
 from assistant.records import Article, Chunk, IngestFailure, IngestReport
-from assistant.settings import ChunkingSettings, EmbeddingSettings, IngestSettings
+from assistant.settings import ChunkingSettings, EmbeddingSettings, FetchSettings, IngestSettings
 from assistant.storage.catalog import Catalog, SentenceVectors
 from assistant.storage.chroma import ChromaStore
 from assistant.storage.consistency import WriterLock, journal, recover
@@ -52,6 +55,7 @@ class _Run:
     seen_keys: dict[str, Article] = field(default_factory=dict)  # key → the article this run read under it
     done: int = 0
     seen: int = 0
+    fetcher: Fetcher | None = None  # opened at the first URL, closed at the end of the run
 
 
 class Indexer:
@@ -68,6 +72,7 @@ class Indexer:
         embedding: EmbeddingSettings,
         lock_path: Path,
         on_commit: Callable[[], None] | None = None,
+        fetch: FetchSettings | None = None,
     ) -> None:
         self.catalog = catalog
         # Told after each batch is committed (the façade keeps the saved lexical index in step).
@@ -78,6 +83,8 @@ class Indexer:
         self.chunking = chunking
         self.embedding = embedding
         self.writer = WriterLock(lock_path)
+        self.fetch_settings = fetch or FetchSettings()
+        self.transport: httpx.BaseTransport | None = None  # tests put an httpx.MockTransport here
 
     def recover_if_idle(self) -> None:
         """Roll back what an interrupted ingestion left, unless another process is ingesting now
@@ -99,16 +106,39 @@ class Indexer:
 
     def _ingest(self, paths: list[str | Path], progress: Progress | None) -> IngestReport:
         run = _Run()
-        for raw in paths:
-            try:
-                files = list(iter_input_files([raw]))
-            except IngestError as exc:
-                run.report.failed.append(IngestFailure(exc.path, exc.reason))
-                continue
-            for path in files:
-                self._ingest_file(path, run, progress)
-        self._flush(run.batch, run.report)
+        try:
+            for raw in paths:
+                if is_url(raw):
+                    self._ingest_url(str(raw), run, progress)
+                    continue
+                try:
+                    files = list(iter_input_files([raw]))
+                except IngestError as exc:
+                    run.report.failed.append(IngestFailure(exc.path, exc.reason))
+                    continue
+                for path in files:
+                    self._ingest_file(path, run, progress)
+            self._flush(run.batch, run.report)
+        finally:
+            if run.fetcher is not None:
+                run.fetcher.close()
         return run.report
+
+    def fetcher(self) -> Fetcher:
+        """A new HTTP client within ``settings.fetch``'s limits (close it when done)."""
+        return Fetcher(self.fetch_settings, self.transport)
+
+    def _ingest_url(self, url: str, run: _Run, progress: Progress | None) -> None:
+        """A web page, document or feed: fetched, read, planned like a file's articles."""
+        if run.fetcher is None:
+            run.fetcher = self.fetcher()
+        notes: list[str] = []
+        try:
+            articles, row_errors = read_url(url, run.fetcher, notes)
+        except IngestError as exc:
+            run.report.failed.append(IngestFailure(exc.path, exc.reason))
+            return
+        self._take(url, articles, row_errors, notes, run, progress)
 
     def _ingest_file(self, path: Path, run: _Run, progress: Progress | None) -> None:
         report = run.report
@@ -121,8 +151,21 @@ class Indexer:
         except OSError as exc:
             report.failed.append(IngestFailure(str(path), f"could not be read ({exc.strerror})"))
             return
-        report.failed.extend(IngestFailure(f"{e.path}:{e.line}", e.reason) for e in row_errors)
-        report.warnings.extend(IngestFailure(str(path), note) for note in notes)
+        self._take(str(path), articles, row_errors, notes, run, progress)
+
+    def _take(
+        self,
+        where: str,
+        articles: list[Article],
+        row_errors: list[RowError],
+        notes: list[str],
+        run: _Run,
+        progress: Progress | None,
+    ) -> None:
+        """Plan an input's articles (batches flushed as they fill); record its failed rows and notes."""
+        report = run.report
+        report.failed.extend(IngestFailure(e.where, e.reason) for e in row_errors)
+        report.warnings.extend(IngestFailure(where, note) for note in notes)
         run.seen += len(articles)
         for article in articles:
             self._plan(article, run)

@@ -49,11 +49,16 @@ JSONL_FIELDS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class RowError:
-    """A JSON Lines row that could not be read (the rest of the file still is)."""
+    """A JSON Lines row (or a feed's entry, ``line`` 0) that could not be read; the rest still is."""
 
     path: str
     line: int
     reason: str
+
+    @property
+    def where(self) -> str:
+        """``path:line`` for a row, the entry's address for a feed entry."""
+        return f"{self.path}:{self.line}" if self.line else self.path
 
 
 def iter_input_files(paths: list[str | Path]) -> Iterator[Path]:

@@ -1,0 +1,264 @@
+"""A real HTTP server on 127.0.0.1 for the tests of URLs, feeds and the watcher, and the fixtures it
+serves: pages in UTF-8 and Windows-1256, RSS 2.0 and Atom feeds with Arabic and English entries,
+an Arabic PDF (DejaVu Sans from Debian's fonts-dejavu-core, shaped by HarfBuzz) and DOCX, and the
+bad cases: a malformed feed, a 404, a 500, a server that stalls, a redirect loop, a response over
+the size cap, a binary file served as HTML.
+
+``LocalWeb`` runs a ``ThreadingHTTPServer`` in a thread; routes can change while it runs (a feed
+gains an item), it answers conditional requests (ETag / If-Modified-Since → 304) and it records
+every request it saw, so a test can check what a client asked. Nothing here reaches any other
+address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+AR_PAGE_TITLE = "روبيو يبلغ روسيا أن الوقت ينفد"
+AR_PAGE_TEXT = (
+    "قال وزير الخارجية الأمريكي ماركو روبيو يوم الجمعة إن الوقت ينفد أمام روسيا لإظهار رغبتها في السلام. "
+    "وأضاف روبيو في بروكسل أن الولايات المتحدة لن تنتظر إلى الأبد حتى تقبل موسكو وقف إطلاق النار. "
+    "وكان المبعوث الأمريكي ستيف ويتكوف قد التقى الرئيس الروسي فلاديمير بوتين مرتين هذا العام."
+)
+CP1256_TITLE = "انقطاع الكهرباء في بيروت"
+CP1256_TEXT = (
+    "شهدت العاصمة اللبنانية بيروت انقطاعا واسعا للتيار الكهربائي استمر أكثر من عشرين ساعة. "
+    "وقالت شركة كهرباء لبنان إن نقص الوقود أجبرها على إيقاف محطتين رئيسيتين عن العمل. "
+    "ويعتمد السكان على المولدات الخاصة التي رفعت أسعارها مرة أخرى هذا الشهر."
+)
+EN_PAGE_TITLE = "Harbour bridge reopens after repairs"
+EN_PAGE_TEXT = (
+    "The city's harbour bridge reopened to traffic on Monday after eighteen months of repairs. "
+    "Engineers replaced all 240 steel cables and resurfaced the deck, the transport authority said. "
+    "The repairs cost 310 million dollars, forty million more than first planned."
+)
+PDF_PAGES = [
+    "تقرير الأمم المتحدة عن الأمن الغذائي في السودان",
+    "حذرت الأمم المتحدة من أن نحو 25 مليون شخص في السودان يواجهون الجوع الحاد هذا العام.",
+    "وقال برنامج الأغذية العالمي إنه يحتاج إلى 700 مليون دولار لإيصال المساعدات قبل موسم الأمطار.",
+]
+DOCX_TITLE = "مذكرة عن محادثات المياه"
+DOCX_PARAGRAPHS = [
+    "اتفقت مصر والسودان وإثيوبيا على استئناف محادثات سد النهضة في أديس أبابا الشهر المقبل.",
+    "وقال وزير الري المصري إن بلاده تريد اتفاقا ملزما حول قواعد ملء السد وتشغيله.",
+]
+
+
+def page_html(title: str, text: str, *, charset: str = "utf-8", canonical: str | None = None, site: str = "") -> str:
+    """A news page: navigation, the article, a footer (what trafilatura must tell apart)."""
+    head = f'<meta charset="{charset}"><title>{escape(title)}</title>'
+    if canonical:
+        head += f'<link rel="canonical" href="{escape(canonical)}">'
+    if site:
+        head += f'<meta property="og:site_name" content="{escape(site)}">'
+    paragraphs = "".join(f"<p>{escape(s.strip())}.</p>" for s in text.split(".") if s.strip())
+    return (
+        f"<!doctype html><html><head>{head}</head><body><nav><a href='/'>Home</a> | <a href='/world'>World</a></nav>"
+        f"<article><h1>{escape(title)}</h1>{paragraphs}</article><footer>© News site. All rights reserved.</footer>"
+        "</body></html>"
+    )
+
+
+def arabic_pdf(pages: list[str]) -> bytes:
+    """A PDF of one paragraph a page, in Arabic, as a word processor writes it: DejaVu Sans embedded,
+    glyphs shaped by HarfBuzz and laid out right to left (so extractors see them in visual order)."""
+    from fpdf import FPDF
+
+    assert DEJAVU.is_file(), f"{DEJAVU} is missing: install Debian's fonts-dejavu-core (make test does)"
+    pdf = FPDF()
+    pdf.add_font("dejavu", fname=str(DEJAVU))
+    pdf.set_font("dejavu", size=14)
+    pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ara")
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 10, text, align="R")
+    return bytes(pdf.output())
+
+
+def arabic_docx(title: str, paragraphs: list[str]) -> bytes:
+    """A Word document: a heading and paragraphs, right to left."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading(title, level=1)
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@dataclass
+class Route:
+    """What the server answers on one path."""
+
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    stall: float = 0.0  # seconds to wait before answering
+    conditional: bool = False  # send an ETag and Last-Modified, and answer 304 when they still hold
+    modified: datetime = field(default_factory=lambda: datetime(2025, 4, 4, 12, 0, tzinfo=UTC))
+
+    @property
+    def etag(self) -> str:
+        return '"' + hashlib.sha256(self.body).hexdigest()[:16] + '"'
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A request the server received."""
+
+    path: str
+    headers: dict[str, str]
+    status: int
+
+
+class LocalWeb:
+    """A threading HTTP server on 127.0.0.1 (a free port), serving ``routes``."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Route] = {}
+        self.seen: list[Seen] = []
+        self._lock = threading.Lock()
+        web = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                web._answer(self)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.server.block_on_close = False  # a stalled handler must not hold the test's end
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def requests_to(self, path: str) -> list[Seen]:
+        with self._lock:
+            return [s for s in self.seen if s.path == path]
+
+    def _answer(self, handler: BaseHTTPRequestHandler) -> None:
+        route = self.routes.get(handler.path)
+        if route is None:
+            route = Route(b"<html><body>Not found</body></html>", status=404)
+        if route.stall:
+            time.sleep(route.stall)
+        status = route.status
+        headers = dict(route.headers)
+        if route.conditional:
+            headers["ETag"] = route.etag
+            headers["Last-Modified"] = format_datetime(route.modified, usegmt=True)
+            if handler.headers.get("If-None-Match") == route.etag:
+                status = 304
+        with self._lock:
+            self.seen.append(Seen(handler.path, dict(handler.headers.items()), status))
+        try:
+            handler.send_response(status)
+            if status != 304:
+                handler.send_header("Content-Type", route.content_type)
+                handler.send_header("Content-Length", str(len(route.body)))
+            for name, value in headers.items():
+                handler.send_header(name, value)
+            handler.end_headers()
+            if status != 304:
+                handler.wfile.write(route.body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (a timeout test)
+
+
+@contextmanager
+def serving() -> Iterator[LocalWeb]:
+    """A ``LocalWeb`` running for the ``with`` block, stopped after it."""
+    web = LocalWeb()
+    web.thread.start()
+    try:
+        yield web
+    finally:
+        web.server.shutdown()
+        web.server.server_close()
+
+
+def rss(items: list[dict[str, str]], title: str = "Local news") -> bytes:
+    """An RSS 2.0 feed; an item's ``content`` goes in content:encoded, its ``summary`` in description."""
+    parts = []
+    for item in items:
+        inner = "".join(
+            f"<{tag}>{escape(item[key])}</{tag}>"
+            for key, tag in (("title", "title"), ("link", "link"), ("guid", "guid"), ("date", "pubDate"),
+                             ("summary", "description"), ("content", "content:encoded"))
+            if key in item
+        )  # fmt: skip
+        parts.append(f"<item>{inner}</item>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"<title>{escape(title)}</title><link>http://127.0.0.1/</link><description>Local</description>"
+        + "".join(parts)
+        + "</channel></rss>"
+    ).encode("utf-8")
+
+
+def atom(entries: list[dict[str, str]], title: str = "Local Atom") -> bytes:
+    """An Atom 1.0 feed; an entry's ``content`` is its full text, ``summary`` a summary."""
+    parts = []
+    for entry in entries:
+        inner = f"<title>{escape(entry['title'])}</title><id>{escape(entry['id'])}</id>"
+        inner += f'<link href="{escape(entry["link"])}"/><updated>{entry["updated"]}</updated>'
+        if "summary" in entry:
+            inner += f"<summary>{escape(entry['summary'])}</summary>"
+        if "content" in entry:
+            inner += f'<content type="text">{escape(entry["content"])}</content>'
+        parts.append(f"<entry>{inner}</entry>")
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{escape(title)}</title><id>urn:local:atom</id><updated>2025-04-04T12:00:00Z</updated>"
+        + "".join(parts)
+        + "</feed>"
+    ).encode("utf-8")
+
+
+BIG_BYTES = 300_000  # the over-size page; tests set BRIEFING_FETCH__MAX_BYTES below it
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+
+
+def install_pages(web: LocalWeb) -> None:
+    """The pages and the bad cases: good pages at /news/…, the rest as their names say."""
+    routes = web.routes
+    routes["/news/rubio.html?utm_source=rss"] = routes["/news/rubio.html"] = Route(
+        page_html(AR_PAGE_TITLE, AR_PAGE_TEXT, canonical=web.url("/news/rubio"), site="Local Arabic News").encode()
+    )
+    # Windows-1256 with no charset anywhere: decoded by detection, as files are.
+    routes["/news/beirut.html"] = Route(
+        page_html(CP1256_TITLE, CP1256_TEXT, charset="").replace('<meta charset="">', "").encode("cp1256"),
+        content_type="text/html",
+    )
+    routes["/news/bridge.html"] = Route(page_html(EN_PAGE_TITLE, EN_PAGE_TEXT, site="Harbour Times").encode())
+    routes["/error"] = Route(b"<html><body>Internal error</body></html>", status=500)
+    routes["/stall"] = Route(page_html("Slow", "Too slow to matter.").encode(), stall=4.0)
+    routes["/loop/a"] = Route(status=302, headers={"Location": "/loop/b"})
+    routes["/loop/b"] = Route(status=302, headers={"Location": "/loop/a"})
+    routes["/big.html"] = Route(page_html("Big", "word " * (BIG_BYTES // 5)).encode())
+    routes["/binary.html"] = Route(PNG, content_type="text/html")
+    routes["/photo.png"] = Route(PNG, content_type="image/png")
