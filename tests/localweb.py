@@ -88,13 +88,55 @@ def arabic_pdf(pages: list[str]) -> bytes:
     return bytes(pdf.output())
 
 
-def arabic_docx(title: str, paragraphs: list[str]) -> bytes:
-    """A Word document: a heading and paragraphs, right to left."""
+# Letters that join only to the letter before them (never to the next one).
+_RIGHT_JOINING = set("اأإآدذرزوؤةى")
+
+
+def _shaped_forms(word: str) -> str:
+    """A word as presentation forms (isolated, initial, medial, final), as legacy PDF tools stored Arabic."""
+    import unicodedata
+
+    out = []
+    for i, letter in enumerate(word):
+        joins_before = i > 0 and word[i - 1] not in _RIGHT_JOINING
+        joins_after = i + 1 < len(word) and letter not in _RIGHT_JOINING
+        form = {(False, False): "ISOLATED", (False, True): "INITIAL", (True, True): "MEDIAL", (True, False): "FINAL"}
+        name = unicodedata.name(letter).replace("ARABIC LETTER ", "")
+        try:
+            out.append(unicodedata.lookup(f"ARABIC LETTER {name} {form[(joins_before, joins_after)]} FORM"))
+        except KeyError:
+            out.append(unicodedata.lookup(f"ARABIC LETTER {name} ISOLATED FORM"))
+    return "".join(out)
+
+
+def legacy_arabic_pdf(pages: list[str]) -> bytes:
+    """A PDF as older tools wrote Arabic: each line stored as presentation forms in visual order
+    (reversed), with no shaping engine; digits stay left to right. What extractors give back reversed."""
+    import re
+
+    from fpdf import FPDF
+
+    assert DEJAVU.is_file(), f"{DEJAVU} is missing: install Debian's fonts-dejavu-core (make test does)"
+    pdf = FPDF()
+    pdf.add_font("dejavu", fname=str(DEJAVU))
+    pdf.set_font("dejavu", size=14)
+    for text in pages:
+        pdf.add_page()
+        shaped = re.sub("[\u0621-\u064a]+", lambda m: _shaped_forms(m.group()), text)
+        visual = re.sub(r"\d+", lambda m: m.group()[::-1], shaped)[::-1]  # numbers keep their order
+        pdf.cell(0, 10, visual, align="R")
+    return bytes(pdf.output())
+
+
+def arabic_docx(title: str, paragraphs: list[str], page_break_before: int | None = None) -> bytes:
+    """A Word document: a heading and paragraphs; a page break before paragraph ``page_break_before``."""
     import docx
 
     document = docx.Document()
     document.add_heading(title, level=1)
-    for text in paragraphs:
+    for i, text in enumerate(paragraphs):
+        if i == page_break_before:
+            document.add_page_break()
         document.add_paragraph(text)
     out = io.BytesIO()
     document.save(out)
@@ -262,3 +304,14 @@ def install_pages(web: LocalWeb) -> None:
     routes["/big.html"] = Route(page_html("Big", "word " * (BIG_BYTES // 5)).encode())
     routes["/binary.html"] = Route(PNG, content_type="text/html")
     routes["/photo.png"] = Route(PNG, content_type="image/png")
+
+
+def install_documents(web: LocalWeb) -> None:
+    """An Arabic PDF and DOCX, as a site serves them."""
+    from assistant.ingestion.fetching import DOCX_TYPE
+
+    web.routes["/docs/sudan.pdf"] = Route(arabic_pdf(PDF_PAGES), content_type="application/pdf")
+    web.routes["/docs/water.docx"] = Route(
+        arabic_docx(DOCX_TITLE, DOCX_PARAGRAPHS, page_break_before=1), content_type=DOCX_TYPE
+    )
+    web.routes["/docs/broken.pdf"] = Route(b"%PDF-1.4 truncated", content_type="application/pdf")

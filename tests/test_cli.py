@@ -150,13 +150,16 @@ def test_ingest_a_missing_path_reports_it_keeps_the_rest_and_exits_1(isolated: P
 
 
 def test_ingest_an_unsupported_file_exits_1_and_says_so_in_help(isolated: Path) -> None:
-    pdf = isolated / "report.pdf"
-    pdf.write_bytes(b"%PDF-1.4 not text")
+    pdf = isolated / "report.xls"
+    pdf.write_bytes(b"\xd0\xcf\x11\xe0 not text")
     good = isolated / "good.txt"
     good.write_text("Bridge news\n\nThe mayor said the bridge will reopen in May.", encoding="utf-8")
     result = _run("ingest", str(pdf), str(good), str(isolated / "gone"), "--store", str(isolated / "store"))
     assert result.exit_code == 1
-    assert f"  failed: {pdf}: unsupported file type '.pdf'; give .txt, .md, .html or .jsonl files" in result.stdout
+    assert (
+        f"  failed: {pdf}: unsupported file type '.xls'; give .txt, .md, .html, .jsonl, .pdf or .docx files"
+        in result.stdout
+    )
     assert "added 1, unchanged 0, replaced 0, failed 2 " in result.stdout
     assert result.stderr.endswith(INGEST_FAILED.format(n="2 inputs"))
     again = _run("ingest", str(good), "--store", str(isolated / "store"))
@@ -226,8 +229,9 @@ def test_ingest_says_what_a_named_pipe_is(isolated: Path) -> None:
     os.mkfifo(pipe)
     result = _run("ingest", str(pipe), "--store", str(isolated / "store"))
     assert result.exit_code == 1
-    assert f"  failed: {pipe}: is a named pipe (FIFO), not a file; give .txt, .md, .html or .jsonl files" in (
-        result.stdout.splitlines()
+    assert (
+        f"  failed: {pipe}: is a named pipe (FIFO), not a file; give .txt, .md, .html, .jsonl, .pdf or .docx files"
+        in (result.stdout.splitlines())
     )
 
 

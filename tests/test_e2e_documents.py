@@ -51,3 +51,37 @@ def test_front_matter_dates_the_seed_and_resolves_its_relative_dates(assistant: 
     friday = [e for e in briefing.timeline if "يوم الجمعة" in e.quote]
     assert friday and all(e.resolved and e.date is not None and e.date <= date(2025, 4, 4) for e in friday)
     assert "---" not in assistant.article_text(info.article_id)[:10]  # the block is no part of the text
+
+
+def test_pdf_and_docx_pages_are_found_and_cited_by_page(assistant: Assistant, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from localweb import DOCX_PARAGRAPHS, DOCX_TITLE, PDF_PAGES, arabic_docx, arabic_pdf
+
+    from assistant.cli import main
+
+    (tmp_path / "reports").mkdir()
+    pdf, memo = tmp_path / "reports" / "sudan.pdf", tmp_path / "reports" / "water.docx"
+    pdf.write_bytes(arabic_pdf(PDF_PAGES))
+    memo.write_bytes(arabic_docx(DOCX_TITLE, DOCX_PARAGRAPHS, page_break_before=1))
+    report = assistant.ingest([tmp_path / "reports"])
+    assert (len(report.added), report.failed) == (2, [])
+
+    [hit] = assistant.search("كم يحتاج برنامج الأغذية العالمي من المال؟", k=1)
+    assert (hit.title, hit.source, hit.page) == (PDF_PAGES[0], "reports", 3)
+    assert "700 مليون دولار" in hit.text and hit.text in PDF_PAGES[2]  # Arabic in reading order, one page
+    answer = assistant.ask("كم يحتاج برنامج الأغذية العالمي من المال؟", backend="extractive")
+    [citation] = answer.citations
+    assert "700 مليون دولار" in citation.quote and citation.page == 3
+    assert citation.to_dict()["page"] == 3
+
+    water = assistant.search("ماذا قال وزير الري المصري عن قواعد ملء السد؟", k=2, sources=["reports"])
+    assert [(p.title, p.page) for p in water] == [(DOCX_TITLE, 2), (DOCX_TITLE, 1)]  # one passage a page
+    assert "اتفاقا ملزما" in water[0].text and "أديس أبابا" in water[1].text
+
+    store = str(assistant.settings.vectorstore_dir)
+    result = CliRunner().invoke(
+        main, ["search", "كم يحتاج برنامج الأغذية العالمي من المال؟", "-k", "1", "--store", store]
+    )
+    assert result.exit_code == 0 and "; p. 3; found by" in result.output.splitlines()[0]
+    markdown = assistant.brief(articles=[hit.article_id], language="ar").to_markdown()
+    assert "p. 3, characters" in markdown

@@ -119,3 +119,27 @@ def test_the_cli_ingests_a_url_and_names_the_failures(web: LocalWeb, tmp_path: P
     assert lines[0] == "added 1, unchanged 0, replaced 0, failed 1 (1 chunks)"
     assert f"  failed: {web.url('/missing')}: the server answered 404 Not Found; check the address" in lines
     assert "Error: 1 input failed" in result.stderr
+
+
+def test_a_pdf_and_a_docx_by_url_are_cited_with_their_url_and_page(web: LocalWeb, tmp_path: Path) -> None:
+    from localweb import DOCX_TITLE, PDF_PAGES, install_documents
+
+    install_documents(web)
+    a = Assistant(Settings(vectorstore_dir=tmp_path / "store", fetch=LIMITS))
+    report = a.ingest([web.url("/docs/sudan.pdf"), web.url("/docs/broken.pdf"), web.url("/docs/water.docx")])
+    assert len(report.added) == 2
+    [(where, reason)] = [(f.path, f.reason) for f in report.failed]
+    assert where == web.url("/docs/broken.pdf") and reason.startswith("is not a readable PDF (")
+
+    answer = a.ask("كم يحتاج برنامج الأغذية العالمي من المال؟", backend="extractive")
+    [citation] = answer.citations
+    assert "700 مليون دولار" in citation.quote
+    assert (citation.page, citation.passage.url, citation.passage.source) == (
+        3,
+        web.url("/docs/sudan.pdf"),
+        "127.0.0.1",
+    )
+    [memo] = a.search("ماذا قال وزير الري المصري؟", k=1)
+    assert (memo.title, memo.page, memo.url) == (DOCX_TITLE, 2, web.url("/docs/water.docx"))
+    assert PDF_PAGES[0] in {i.title for i in a.articles()}
+    a.close()

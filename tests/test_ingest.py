@@ -71,7 +71,10 @@ def test_a_named_pipe_is_reported_as_one_without_reading_it(tmp_path: Path) -> N
     os.mkfifo(pipe)  # nobody writes to it: opening it for reading would block for ever
     with pytest.raises(IngestError) as info:
         list(iter_input_files([pipe]))
-    assert str(info.value) == f"{pipe}: is a named pipe (FIFO), not a file; give .txt, .md, .html or .jsonl files"
+    assert (
+        str(info.value)
+        == f"{pipe}: is a named pipe (FIFO), not a file; give .txt, .md, .html, .jsonl, .pdf or .docx files"
+    )
 
 
 def test_random_bytes_without_nul_are_not_text(tmp_path: Path) -> None:

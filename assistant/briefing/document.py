@@ -153,7 +153,7 @@ class Briefing:
             passage = citations[0].passage
             lines.append(f"- {md_escape(passage.title or 'untitled')} — {_article_where(citations[0], md_escape)}"
                          f"{self._lacks(article_id, md_escape)}")  # fmt: skip
-            lines.extend(f"  - [{c.n}] characters {c.quote_start}–{c.quote_end}" for c in citations)
+            lines.extend(f"  - [{c.n}] {_page(c)}characters {c.quote_start}–{c.quote_end}" for c in citations)
         return "\n".join(lines).rstrip() + "\n"
 
     def _sources(self) -> list[tuple[str, list[Citation]]]:
@@ -235,7 +235,8 @@ class Briefing:
         for article_id, citations in self._sources():
             title = e(citations[0].passage.title or "untitled")
             spans = "".join(
-                f'<li id="source-{c.n}">[{c.n}] characters {c.quote_start}–{c.quote_end}</li>' for c in citations
+                f'<li id="source-{c.n}">[{c.n}] {_page(c)}characters {c.quote_start}–{c.quote_end}</li>'
+                for c in citations
             )
             where = _article_where(citations[0], e) + self._lacks(article_id, e)
             out.append(f'<li><span dir="auto">{title}</span> — {where}<ul class="spans">{spans}</ul></li>')
@@ -286,6 +287,11 @@ li { margin: 0; }
 ul.sources > li { margin: 0.4em 0; }
 ul.spans { padding-inline-start: 1.2em; font-size: 0.9em; }
 """
+
+
+def _page(c: Citation) -> str:
+    """ "p. 3, " for a quote from a paged document (PDF, DOCX), else nothing."""
+    return f"p. {c.page}, " if c.page else ""
 
 
 def _article_where(c: Citation, escape: Callable[[str], str]) -> str:

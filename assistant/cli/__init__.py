@@ -145,7 +145,8 @@ def search(
         click.echo("No passage matches; try other words, or fewer filters.")
     for rank, hit in enumerate(hits, start=1):  # rank and what found it; the fused scores are in --json
         when = hit.published.isoformat() if hit.published else "date unknown"
-        where = f"{hit.source}, {when}; found by {hit.matched_by}; chars {hit.start}–{hit.end}"
+        page = f"; p. {hit.page}" if hit.page else ""
+        where = f"{hit.source}, {when}{page}; found by {hit.matched_by}; chars {hit.start}–{hit.end}"
         click.echo(f"[{rank}] {hit.title} — {where}")
         click.echo(f"    {hit.text}\n")
 
@@ -206,7 +207,8 @@ def ask(question: str, backend: Backend | None, store: str | None, as_json: bool
     click.echo(f"\n[{answer.state}] backend {answer.backend}, {time.perf_counter() - started:.1f} s")
     for c in answer.citations:
         when = c.passage.published.isoformat() if c.passage.published else "date unknown"
-        click.echo(f"[{c.n}] {c.passage.title} — {c.passage.source}, {when}, chars {c.quote_start}–{c.quote_end}")
+        page = f", p. {c.page}" if c.page else ""
+        click.echo(f"[{c.n}] {c.passage.title} — {c.passage.source}, {when}{page}, chars {c.quote_start}–{c.quote_end}")
     for removed in answer.removed:
         click.echo(f"removed by the checks: {removed}")
 

@@ -9,7 +9,8 @@ sentence break is chunked in about 3 s (docs/benchmarks.md). Every chunk is chec
 against the embedding model's own tokenizer (``model_tokens``) and split again if it would be
 truncated.
 
-Each chunk records its article, index and ``start``/``end`` such that
+A paged article (PDF, DOCX) is chunked page by page. Each chunk records its article, index and
+``start``/``end`` such that
 ``article.text[start:end] == chunk.text``, so a citation can highlight its exact span.
 """
 
@@ -134,14 +135,20 @@ def chunk_article(
     max_model_tokens: int = 500,
     model_tokens: Callable[[str], int] | None = None,
 ) -> list[Chunk]:
-    """The article's chunks, in order, each with offsets into ``article.text``."""
-    spans = chunk_text_spans(
-        article.text,
-        chunk_tokens=chunk_tokens,
-        overlap_sentences=overlap_sentences,
-        max_model_tokens=max_model_tokens,
-        model_tokens=model_tokens,
-    )
+    """The article's chunks, in order, each with offsets into ``article.text``. A paged article
+    (PDF, DOCX) is chunked page by page: no chunk spans two pages, so each has one page number."""
+    ends = [*article.pages[1:], len(article.text)]
+    bounds = list(zip(article.pages, ends, strict=False)) if article.pages else [(0, len(article.text))]
+    spans: list[Span] = []
+    for low, high in bounds:
+        page_spans = chunk_text_spans(
+            article.text[low:high],
+            chunk_tokens=chunk_tokens,
+            overlap_sentences=overlap_sentences,
+            max_model_tokens=max_model_tokens,
+            model_tokens=model_tokens,
+        )
+        spans.extend((low + s, low + e) for s, e in page_spans)
     return [
         Chunk(
             id=f"{article.id}-{index:04d}",

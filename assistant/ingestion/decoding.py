@@ -17,6 +17,9 @@ import charset_normalizer
 
 from assistant.errors import IngestError
 
+# What a refused input is told to give instead.
+GIVE_FILES = "give .txt, .md, .html, .jsonl, .pdf or .docx files"
+
 # UTF-8 with at most this share of invalid bytes is UTF-8 with damage, not another charset.
 DAMAGED_UTF8_SHARE = 0.02
 
@@ -68,7 +71,7 @@ def decode_bytes(data: bytes, path: Path | str, notes: list[str] | None = None) 
                 path,
                 "the file looks like UTF-16 text without a byte-order mark; save it as UTF-8 (or UTF-16 with a BOM)",
             )
-        raise IngestError(path, "the file is binary, not text; give .txt, .md, .html or .jsonl files")
+        raise IngestError(path, f"the file is binary, not text; {GIVE_FILES}")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -19,8 +19,16 @@ import numpy as np
 
 from assistant.errors import IngestError
 from assistant.ingestion.chunking import chunk_article, index_text
+from assistant.ingestion.documents import read_document_file
 from assistant.ingestion.fetching import Fetcher, is_url
-from assistant.ingestion.reading import RowError, article_too_long, duplicate_key, iter_input_files, read_file
+from assistant.ingestion.reading import (
+    DOCUMENT_SUFFIXES,
+    RowError,
+    article_too_long,
+    duplicate_key,
+    iter_input_files,
+    read_file,
+)
 from assistant.ingestion.web import read_url
 from assistant.models.embedding import Embedder
 from assistant.records import Article, Chunk, IngestFailure, IngestReport
@@ -143,8 +151,13 @@ class Indexer:
     def _ingest_file(self, path: Path, run: _Run, progress: Progress | None) -> None:
         report = run.report
         notes: list[str] = []
+        max_bytes = self.ingest_settings.max_file_bytes
+        row_errors: list[RowError] = []
         try:
-            articles, row_errors = read_file(path, self.ingest_settings.max_file_bytes, notes)
+            if path.suffix.lower() in DOCUMENT_SUFFIXES:
+                articles = [read_document_file(path, max_bytes)]
+            else:
+                articles, row_errors = read_file(path, max_bytes, notes)
         except IngestError as exc:
             report.failed.append(IngestFailure(exc.path, exc.reason))
             return

@@ -1,7 +1,8 @@
 """Reading inputs into cleaned ``Article`` records.
 
-Supported: ``.txt``, ``.md``, ``.html``/``.htm`` (main text by trafilatura) and ``.jsonl``
-(one article a line). Folders are walked for those extensions. Bytes are decoded as UTF-8,
+Supported: ``.txt``, ``.md`` (with optional front matter, ``metadata``), ``.html``/``.htm`` (main
+text by trafilatura) and ``.jsonl`` (one article a line); ``.pdf`` and ``.docx`` are listed here
+and read by ``documents``. Folders are walked for those extensions. Bytes are decoded as UTF-8,
 UTF-16 or UTF-32 when a byte-order mark says so, else as whatever charset-normalizer detects
 (Arabic often arrives as Windows-1256); a file that is not text, a pipe or a device raises
 ``IngestError`` naming it, and a batch goes on without it.
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from assistant.errors import IngestError
 from assistant.ingestion.cleaning import strip_boilerplate
-from assistant.ingestion.decoding import decode_bytes
+from assistant.ingestion.decoding import GIVE_FILES, decode_bytes
 from assistant.ingestion.metadata import FrontMatter, parse_date, split_front_matter
 from assistant.records import Article, Stripped, content_hash
 from assistant.text.arabic import language_of
@@ -33,7 +34,8 @@ from assistant.text.arabic import language_of
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+DOCUMENT_SUFFIXES = {".pdf", ".docx"}  # read by ``documents``, page by page
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | DOCUMENT_SUFFIXES
 
 # Our field ← the names it may have in a JSON Lines file, first match wins.
 JSONL_FIELDS: dict[str, tuple[str, ...]] = {
@@ -79,7 +81,7 @@ def iter_input_files(paths: list[str | Path]) -> Iterator[Path]:
         elif path.is_file():
             yield path
         elif path.exists():  # reading a pipe or a device could block for ever, or never end
-            raise IngestError(path, f"is a {_special_kind(path)}, not a file; give .txt, .md, .html or .jsonl files")
+            raise IngestError(path, f"is a {_special_kind(path)}, not a file; {GIVE_FILES}")
         else:
             raise IngestError(path, "no such file or folder; check the path")
 
@@ -262,12 +264,8 @@ def article_too_long(chars: int, limit: int) -> str:
     )
 
 
-def read_file(path: Path, max_bytes: int, notes: list[str] | None = None) -> tuple[list[Article], list[RowError]]:
-    """Read one input file into articles (and, for JSON Lines, the rows that failed); ``notes``
-    receives what was repaired on the way (damaged UTF-8)."""
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise IngestError(path, f"unsupported file type {suffix or '(none)'!r}; give .txt, .md, .html or .jsonl files")
+def read_bytes_within(path: Path, max_bytes: int) -> bytes:
+    """A file's bytes, or ``IngestError`` when it is over ``max_bytes`` (checked before reading)."""
     size = path.stat().st_size
     if size > max_bytes:
         raise IngestError(
@@ -275,7 +273,16 @@ def read_file(path: Path, max_bytes: int, notes: list[str] | None = None) -> tup
             f"the file is {size:,} bytes, over the limit of {max_bytes:,}; split it or raise "
             "BRIEFING_INGEST__MAX_FILE_BYTES",
         )
-    raw = decode_bytes(path.read_bytes(), path, notes)
+    return path.read_bytes()
+
+
+def read_file(path: Path, max_bytes: int, notes: list[str] | None = None) -> tuple[list[Article], list[RowError]]:
+    """Read one input file into articles (and, for JSON Lines, the rows that failed); ``notes``
+    receives what was repaired on the way (damaged UTF-8)."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES or suffix in DOCUMENT_SUFFIXES:  # documents: ``documents.read_document_file``
+        raise IngestError(path, f"unsupported file type {suffix or '(none)'!r}; {GIVE_FILES}")
+    raw = decode_bytes(read_bytes_within(path, max_bytes), path, notes)
     if suffix in JSONL_SUFFIXES:
         return read_jsonl(raw, path)
     if suffix in HTML_SUFFIXES:

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from assistant.errors import FetchError, IngestError
 from assistant.ingestion.decoding import decode_bytes
+from assistant.ingestion.documents import document_article
 from assistant.ingestion.fetching import Fetched, Fetcher
 from assistant.ingestion.metadata import parse_date
 from assistant.ingestion.reading import RowError, make_article, split_title_line
@@ -123,4 +124,8 @@ def read_url(url: str, fetcher: Fetcher, notes: list[str]) -> tuple[list[Article
     fetched = fetcher.get(url)
     if fetched.kind in ("html", "text"):
         return [article_from_page(fetched)], []
+    if fetched.kind in ("pdf", "docx"):
+        key = normalise_url(fetched.final_url)
+        source = urlsplit(key).hostname or ""
+        return [document_article(fetched.kind, fetched.body, key=key, source=source, url=key, origin=url)], []
     raise FetchError(url, f"is served as {fetched.media_type}, which is not read yet; give a web page", 200)

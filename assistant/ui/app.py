@@ -304,7 +304,7 @@ def _sources_panel(assistant: Any) -> tuple[Any, ...]:
             elem_id="filter",
         )
         upload = gr.File(
-            label="Add articles (.txt, .md, .html, .jsonl)",
+            label="Add articles (.txt, .md, .html, .jsonl, .pdf, .docx)",
             file_count="multiple",
             file_types=sorted(SUPPORTED_SUFFIXES),
             elem_id="upload",

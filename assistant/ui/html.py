@@ -191,10 +191,11 @@ def render_citation(citation: Citation, turn: int) -> str:
     link = f' · <a href="{esc(url)}" target="_blank" rel="noopener noreferrer">link</a>' if url else ""
     ranked = passage.dense_rank is not None or passage.lexical_rank is not None
     found = f' · <span class="found">found by {esc(passage.matched_by)}</span>' if ranked else ""
+    page = f" · p. {citation.page}" if citation.page else ""
     return (
         f'<details class="citation" id="cite-{turn}-{citation.n}">'
         f'<summary>[{citation.n}] <span dir="auto">{esc(passage.title or "untitled")}</span> — '
-        f"{esc(passage.source or 'unknown source')} · {esc(when)}{found}{link}</summary>"
+        f"{esc(passage.source or 'unknown source')} · {esc(when)}{page}{found}{link}</summary>"
         f"{render_passage(citation)}</details>"
     )
 
