@@ -15,6 +15,7 @@ from assistant.errors import (
     BriefingError,
     EmbeddingMismatchError,
     EmptyStoreError,
+    FetchError,
     IngestError,
     ModelUnavailableError,
     NoArticleMatchesError,
@@ -37,10 +38,12 @@ from assistant.records import (
     Stripped,
     TokenEvent,
 )
+from assistant.ingestion.watching import CycleReport, Watcher
 from assistant.retrieval.search import AssistantRetriever
 from assistant.settings import Backend, SearchMode, Settings
 from assistant.storage.catalog import ArticleInfo
 from assistant.storage.chroma import Filters
+from assistant.storage.feeds import FeedRecord
 
 __all__ = [
     "Answer",
@@ -58,8 +61,11 @@ __all__ = [
     "Chunk",
     "Citation",
     "Conversation",
+    "CycleReport",
     "EmbeddingMismatchError",
     "EmptyStoreError",
+    "FeedRecord",
+    "FetchError",
     "Filters",
     "IngestError",
     "IngestFailure",
@@ -75,4 +81,5 @@ __all__ = [
     "StoreError",
     "Stripped",
     "TokenEvent",
+    "Watcher",
 ]

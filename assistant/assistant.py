@@ -35,6 +35,7 @@ from assistant.briefing.document import Briefing
 from assistant.errors import EmptyStoreError, QuestionError, SettingsError
 from assistant.ingestion.indexer import Indexer, Progress
 from assistant.ingestion.reading import SUPPORTED_SUFFIXES
+from assistant.ingestion.watching import Watcher, parse_every, read_feed_list
 from assistant.models.chat import make_chat_model
 from assistant.models.embedding import Embedder, make_embedder
 from assistant.models.gguf import GGUF_NAME
@@ -44,6 +45,7 @@ from assistant.settings import BACKENDS, SEARCH_MODES, Backend, SearchMode, Sett
 from assistant.storage.catalog import ArticleInfo, Catalog
 from assistant.storage.chroma import ChromaStore, Filters
 from assistant.storage.consistency import pair
+from assistant.storage.feeds import FeedRecord
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -52,6 +54,8 @@ __all__ = [
     "check_question",
     "final_answer",
     "llm_name",
+    "parse_every",
+    "read_feed_list",
     "standalone_question",
 ]
 
@@ -130,6 +134,15 @@ class Assistant:
         finishes the rest.
         """
         return self.indexer.ingest(paths, progress)
+
+    def watcher(self, feeds: list[str], *, log: Callable[[str], None] = print) -> Watcher:
+        """A ``Watcher`` that reads ``feeds`` in cycles (``.cycle()``, ``.run(every, cycles, stop)``),
+        ingesting new entries and logging one line a cycle; state is kept in this store's catalog."""
+        return Watcher(self.indexer, feeds, self.settings.watch, log)
+
+    def feeds(self) -> list[FeedRecord]:
+        """The feeds this store has read: validators, failures, when each may be tried again."""
+        return self.indexer.feeds.feeds()
 
     # -- reading -------------------------------------------------------------------------
 
@@ -291,6 +304,7 @@ class Assistant:
 
     def close(self) -> None:
         self.catalog.close()
+        self.indexer.feeds.close()
 
 
 def standalone_question(question: str, history: list[str]) -> str:

@@ -43,9 +43,10 @@ class FetchError(IngestError):
     """A web page or feed could not be fetched, or what came back cannot be ingested (a timeout, a 404,
     a redirect loop, an over-size or binary response); a batch or a watch cycle goes on without it."""
 
-    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+    def __init__(self, url: str, reason: str, status: int | None = None, *, retryable: bool = False) -> None:
         self.url = url
         self.status = status
+        self.retryable = retryable  # a timeout, a lost connection, a 429 or a 5xx: worth trying again later
         super().__init__(url, reason)
 
 

@@ -275,6 +275,16 @@ class FetchSettings(BaseModel):
     )
 
 
+class WatchSettings(BaseModel):
+    """``briefing watch``: how often feeds are read, and how long a failing feed is left alone."""
+
+    every: float = Field(900.0, gt=0, description="Seconds between two reads of the feeds (--every 15m).")
+    backoff: float = Field(
+        60.0, gt=0, description="Seconds a feed that failed is left alone, doubled after each further failure."
+    )
+    max_backoff: float = Field(21_600.0, gt=0, description="The longest a failing feed is left alone (seconds).")
+
+
 class Settings(BaseSettings):
     """Everything configurable, with offline defaults."""
 
@@ -298,6 +308,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    watch: WatchSettings = Field(default_factory=WatchSettings)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     briefing: BriefingSettings = Field(default_factory=BriefingSettings)

@@ -16,7 +16,7 @@ import hashlib
 import io
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -175,6 +175,7 @@ class LocalWeb:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.seen: list[Seen] = []
+        self.after: Callable[[Seen, LocalWeb], None] | None = None  # called after each answer (a test's hook)
         self._lock = threading.Lock()
         web = self
 
@@ -228,6 +229,8 @@ class LocalWeb:
                 handler.wfile.write(route.body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (a timeout test)
+        if self.after is not None:
+            self.after(Seen(handler.path, dict(handler.headers.items()), status), self)
 
 
 @contextmanager
@@ -315,3 +318,80 @@ def install_documents(web: LocalWeb) -> None:
         arabic_docx(DOCX_TITLE, DOCX_PARAGRAPHS, page_break_before=1), content_type=DOCX_TYPE
     )
     web.routes["/docs/broken.pdf"] = Route(b"%PDF-1.4 truncated", content_type="application/pdf")
+
+
+AR_FULL_TITLE = "مجلس الأمن يناقش الوضع الإنساني في غزة"
+AR_FULL_TEXT = (
+    "عقد مجلس الأمن الدولي جلسة طارئة لمناقشة الوضع الإنساني في قطاع غزة بعد تحذيرات الأمم المتحدة. "
+    "وقال مندوب الجزائر إن إدخال المساعدات يجب أن يتم دون أي قيود وفي أسرع وقت ممكن. "
+    "وأكدت منظمة الصحة العالمية أن المستشفيات العاملة في القطاع لا تتجاوز ثلث العدد الكلي. "
+    "ودعا الأمين العام للأمم المتحدة إلى وقف فوري لإطلاق النار لأسباب إنسانية وحماية المدنيين. "
+    "وأشار مسؤولون إلى أن شاحنات الوقود ما زالت تنتظر عند المعبر منذ أسبوعين دون إذن بالدخول. "
+    "وتوقع دبلوماسيون أن يصوت المجلس على مشروع قرار جديد خلال الأيام المقبلة بعد مشاورات مغلقة. "
+    "وقالت وكالة غوث وتشغيل اللاجئين إن مخازنها في جنوب القطاع شبه فارغة وإن توزيع الطحين توقف."
+)
+EN_FULL_TITLE = "Central bank holds interest rates at 4.5 percent"
+EN_FULL_TEXT = (
+    "The central bank held its main interest rate at 4.5 percent on Thursday, as expected by most economists. "
+    "The governor said inflation had fallen to 2.8 percent but remained above the bank's target of two percent. "
+    "Seven of the nine members of the rate committee voted to keep rates unchanged, and two voted for a cut. "
+    "The bank said it would watch wage growth and energy prices closely before deciding on its next move. "
+    "Markets now expect the first cut in the spring, and the currency fell slightly after the announcement. "
+    "Business groups said higher borrowing costs had already slowed investment in new factories and homes."
+)
+NEW_ITEM_TITLE = "زلزال بقوة خمس درجات يضرب جنوب تركيا"
+NEW_ITEM_TEXT = (
+    "ضرب زلزال بقوة خمس درجات على مقياس ريختر جنوب تركيا فجر اليوم دون أن يسفر عن خسائر بشرية. "
+    "وقالت هيئة إدارة الكوارث إن فرق الإنقاذ تتفقد المباني القديمة في ولاية هاتاي احتياطا. "
+    "وشعر السكان بالهزة في مدن سورية قريبة من الحدود، وفق ما ذكرت وسائل إعلام محلية. "
+    "وأوضح مرصد قنديلي أن مركز الزلزال كان على عمق سبعة كيلومترات قرب بلدة أنطاكية. "
+    "وأعلنت السلطات إغلاق المدارس في المنطقة ليوم واحد حتى تنتهي فرق الهندسة من فحص الأبنية. "
+    "ولم تسجل أي أضرار في المطار أو الطرق الرئيسية، بحسب بيان لوزارة النقل التركية. "
+    "وكانت المنطقة نفسها قد شهدت زلزالا مدمرا قبل عامين أودى بحياة عشرات الآلاف."
+)
+
+
+def arabic_items(web: LocalWeb) -> list[dict[str, str]]:
+    """The RSS feed's items: two summaries whose pages are fetched, a full text, two dead links."""
+    return [
+        {"title": AR_PAGE_TITLE, "link": web.url("/news/rubio.html?utm_source=rss"), "guid": "ar-1",
+         "date": "Fri, 04 Apr 2025 10:00:00 GMT", "summary": "روبيو يحذر روسيا"},
+        {"title": CP1256_TITLE, "link": web.url("/news/beirut.html"), "guid": "ar-2",
+         "date": "Thu, 03 Apr 2025 08:30:00 GMT", "summary": "<p>انقطاع الكهرباء</p>"},
+        {"title": AR_FULL_TITLE, "link": web.url("/news/gaza"), "guid": "ar-3",
+         "date": "Wed, 02 Apr 2025 18:00:00 GMT", "content": f"<p>{AR_FULL_TEXT}</p><script>alert(1)</script>"},
+        {"title": "صفحة محذوفة", "link": web.url("/missing"), "guid": "ar-4", "summary": "لم تعد موجودة"},
+        {"title": "ملف ثنائي", "link": web.url("/binary.html"), "guid": "ar-5", "summary": "ليس نصا"},
+    ]  # fmt: skip
+
+
+def install_feeds(web: LocalWeb) -> None:
+    """An RSS 2.0 feed (Arabic) and an Atom feed (English and Arabic), both answering conditional
+    requests; a malformed feed. The failing feeds are /error (500) and /stall (a timeout)."""
+    install_pages(web)
+    web.routes["/feeds/arabic.rss"] = Route(
+        rss(arabic_items(web), title="أخبار محلية"), content_type="application/rss+xml", conditional=True
+    )
+    web.routes["/feeds/world.atom"] = Route(
+        atom([
+            {"title": EN_PAGE_TITLE, "id": "urn:bridge", "link": web.url("/news/bridge.html"),
+             "updated": "2025-04-01T09:00:00Z", "summary": "The bridge reopened."},
+            {"title": EN_FULL_TITLE, "id": "urn:rates", "link": web.url("/news/rates"),
+             "updated": "2025-04-03T12:00:00Z", "content": EN_FULL_TEXT},
+        ], title="World Wire"),
+        content_type="application/atom+xml", conditional=True,
+    )  # fmt: skip
+    web.routes["/feeds/broken.xml"] = Route(
+        b"<html><body><h1>503</h1> Service temporarily unavailable", content_type="application/rss+xml"
+    )
+
+
+def add_new_item(web: LocalWeb) -> None:
+    """The RSS feed gains an item (full text): its ETag changes, so the next conditional request gets it."""
+    item = {"title": NEW_ITEM_TITLE, "link": web.url("/news/quake"), "guid": "ar-6",
+            "date": "Sat, 05 Apr 2025 04:00:00 GMT", "content": f"<p>{NEW_ITEM_TEXT}</p>"}  # fmt: skip
+    route = web.routes["/feeds/arabic.rss"]
+    web.routes["/feeds/arabic.rss"] = Route(
+        rss([item, *arabic_items(web)], title="أخبار محلية"), content_type=route.content_type, conditional=True,
+        modified=datetime(2025, 4, 5, 4, 0, tzinfo=UTC),
+    )  # fmt: skip

@@ -18,8 +18,11 @@ PUBLIC = [
     "Chunk",
     "Citation",
     "Conversation",
+    "CycleReport",
     "EmbeddingMismatchError",
     "EmptyStoreError",
+    "FeedRecord",
+    "FetchError",
     "Filters",
     "IngestError",
     "IngestFailure",
@@ -35,6 +38,7 @@ PUBLIC = [
     "StoreError",
     "Stripped",
     "TokenEvent",
+    "Watcher",
 ]
 
 

@@ -4,7 +4,8 @@ Examples:
 
 \b
     briefing ingest seeds/                      # files and folders; progress bar, summary
-    briefing ingest https://example.org/news/1  # a web page
+    briefing ingest https://example.org/news/1  # a web page, PDF, DOCX, or every entry of a feed
+    briefing watch --feed https://example.org/rss.xml --every 15m   # follow feeds
     briefing search "What did Rubio tell Russia?" -k 5
     briefing search "ماذا قال روبيو لروسيا؟" --json
     briefing sources                            # what is ingested
@@ -34,6 +35,7 @@ import click
 from assistant.cli import common
 from assistant.cli.common import friendly_errors, jsonable, store_option
 from assistant.cli.evaluate import eval_compare, evaluate
+from assistant.cli.follow import watch
 from assistant.records import AnswerEvent, StatusEvent
 from assistant.settings import BACKENDS, SEARCH_MODES, Backend, SearchMode
 
@@ -314,3 +316,4 @@ def serve(host: str | None, port: int | None, store: str | None) -> None:
 
 main.add_command(evaluate)
 main.add_command(eval_compare)
+main.add_command(watch)

@@ -129,7 +129,8 @@ class Fetcher:
             with self._client.stream("GET", url, headers=headers) as response:
                 return self._read(url, response)
         except httpx.HTTPError as exc:
-            raise FetchError(url, self._explain(exc)) from None
+            permanent = isinstance(exc, httpx.TooManyRedirects | httpx.UnsupportedProtocol)
+            raise FetchError(url, self._explain(exc), retryable=not permanent) from None
 
     def _read(self, url: str, response: httpx.Response) -> Fetched:
         status, final = response.status_code, str(response.url)
@@ -137,7 +138,8 @@ class Fetcher:
         if status == 304:
             return Fetched(url, final, 304, "", "", None, b"", **validators)
         if status != 200:
-            raise FetchError(url, _status_reason(status, response.reason_phrase), status)
+            retry = status == 429 or status >= 500
+            raise FetchError(url, _status_reason(status, response.reason_phrase), status, retryable=retry)
         media_type, charset = _content_type(response.headers.get("Content-Type", ""))
         announced = response.headers.get("Content-Length", "")
         if announced.isdigit() and int(announced) > self.settings.max_bytes:
@@ -166,6 +168,7 @@ class Fetcher:
                     f"took over {self.settings.total_timeout:g} s to send ({size:,} bytes so far); try later, or "
                     "raise BRIEFING_FETCH__TOTAL_TIMEOUT",
                     response.status_code,
+                    retryable=True,
                 )
             parts.append(part)
         return b"".join(parts)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import httpx
@@ -20,6 +20,7 @@ import numpy as np
 from assistant.errors import IngestError
 from assistant.ingestion.chunking import chunk_article, index_text
 from assistant.ingestion.documents import read_document_file
+from assistant.ingestion.feeds import FeedRead, looks_like_feed, read_feed
 from assistant.ingestion.fetching import Fetcher, is_url
 from assistant.ingestion.reading import (
     DOCUMENT_SUFFIXES,
@@ -29,13 +30,14 @@ from assistant.ingestion.reading import (
     iter_input_files,
     read_file,
 )
-from assistant.ingestion.web import read_url
+from assistant.ingestion.web import read_fetched
 from assistant.models.embedding import Embedder
 from assistant.records import Article, Chunk, IngestFailure, IngestReport
 from assistant.settings import ChunkingSettings, EmbeddingSettings, FetchSettings, IngestSettings
 from assistant.storage.catalog import Catalog, SentenceVectors
 from assistant.storage.chroma import ChromaStore
 from assistant.storage.consistency import WriterLock, journal, recover
+from assistant.storage.feeds import FeedStates
 from assistant.text.words import candidate_spans
 
 # Called as progress(articles_done, articles_seen_so_far) during ingestion.
@@ -64,6 +66,7 @@ class _Run:
     done: int = 0
     seen: int = 0
     fetcher: Fetcher | None = None  # opened at the first URL, closed at the end of the run
+    feed_reads: list[FeedRead] = field(default_factory=list)  # recorded once their articles are committed
 
 
 class Indexer:
@@ -81,6 +84,7 @@ class Indexer:
         lock_path: Path,
         on_commit: Callable[[], None] | None = None,
         fetch: FetchSettings | None = None,
+        feeds: FeedStates | None = None,
     ) -> None:
         self.catalog = catalog
         # Told after each batch is committed (the façade keeps the saved lexical index in step).
@@ -92,6 +96,7 @@ class Indexer:
         self.embedding = embedding
         self.writer = WriterLock(lock_path)
         self.fetch_settings = fetch or FetchSettings()
+        self.feeds = feeds or FeedStates(catalog.path)  # feed state lives in the catalog's file
         self.transport: httpx.BaseTransport | None = None  # tests put an httpx.MockTransport here
 
     def recover_if_idle(self) -> None:
@@ -127,26 +132,74 @@ class Indexer:
                 for path in files:
                     self._ingest_file(path, run, progress)
             self._flush(run.batch, run.report)
+            self._record_feeds(run)
         finally:
             if run.fetcher is not None:
                 run.fetcher.close()
         return run.report
 
+    def follow(self, urls: list[str], progress: Progress | None = None) -> tuple[IngestReport, dict[str, str]]:
+        """Read each feed (or page) once with conditional requests, holding the writer lock; the
+        report, and per URL what came of it: "read", "unchanged" (304) or "failed"."""
+        started = time.perf_counter()
+        outcomes: dict[str, str] = {}
+        with self.writer:
+            recover(self.catalog, self.store)
+            run = _Run()
+            try:
+                for url in urls:
+                    outcomes[url] = self._ingest_url(url, run, progress, conditional=True)
+                self._flush(run.batch, run.report)
+                self._record_feeds(run)
+            finally:
+                if run.fetcher is not None:
+                    run.fetcher.close()
+        run.report.seconds = time.perf_counter() - started
+        return run.report, outcomes
+
     def fetcher(self) -> Fetcher:
         """A new HTTP client within ``settings.fetch``'s limits (close it when done)."""
         return Fetcher(self.fetch_settings, self.transport)
 
-    def _ingest_url(self, url: str, run: _Run, progress: Progress | None) -> None:
-        """A web page, document or feed: fetched, read, planned like a file's articles."""
+    def _ingest_url(self, url: str, run: _Run, progress: Progress | None, conditional: bool = False) -> str:
+        """A web page, document or feed: fetched, read, planned like a file's articles. Returns what
+        came of it: "read", "unchanged" (a conditional request answered 304) or "failed"."""
         if run.fetcher is None:
             run.fetcher = self.fetcher()
-        notes: list[str] = []
+        state = self.feeds.get(url) if conditional else None
         try:
-            articles, row_errors = read_url(url, run.fetcher, notes)
+            etag, modified = (state.etag, state.last_modified) if state else (None, None)
+            fetched = run.fetcher.get(url, etag=etag, last_modified=modified)
+            if fetched.not_modified:
+                self.feeds.unchanged(url)
+                return "unchanged"
+            if looks_like_feed(fetched):
+                read = read_feed(url, fetched, self.feeds, run.fetcher)
+            else:
+                self._take(url, [read_fetched(fetched)], [], [], run, progress)
+                return "read"
         except IngestError as exc:
             run.report.failed.append(IngestFailure(exc.path, exc.reason))
-            return
-        self._take(url, articles, row_errors, notes, run, progress)
+            return "failed"
+        run.report.failed.extend(read.failures)
+        run.report.warnings.extend([IngestFailure(url, read.feed.note)] if read.feed.note else [])
+        run.report.unchanged.extend(m.article_id for m in read.skipped if m.article_id)
+        run.feed_reads.append(read)
+        self._take(url, [a for _, a in read.articles], [], [], run, progress)
+        return "read"
+
+    def _record_feeds(self, run: _Run) -> None:
+        """After the last commit: each feed entry that went in (or failed for good) is recorded, and a
+        feed read completely keeps its validators for the next conditional request."""
+        done = set(run.report.added) | set(run.report.unchanged) | set(run.report.replaced)
+        for read in run.feed_reads:
+            marks = [replace(m, article_id=a.id) for m, a in read.articles if a.id in done] + read.gave_up
+            self.feeds.mark(marks)
+            if read.complete and len(marks) == len(read.articles) + len(read.gave_up):
+                f = read.fetched
+                self.feeds.succeeded(read.url, etag=f.etag, last_modified=f.last_modified, title=read.feed.title)
+            else:  # an entry to retry: the next read must not be answered 304
+                self.feeds.succeeded(read.url, etag=None, last_modified=None, title=read.feed.title)
 
     def _ingest_file(self, path: Path, run: _Run, progress: Progress | None) -> None:
         report = run.report

@@ -22,9 +22,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from assistant.errors import FetchError, IngestError
 from assistant.ingestion.decoding import decode_bytes
 from assistant.ingestion.documents import document_article
-from assistant.ingestion.fetching import Fetched, Fetcher
+from assistant.ingestion.fetching import Fetched
 from assistant.ingestion.metadata import parse_date
-from assistant.ingestion.reading import RowError, make_article, split_title_line
+from assistant.ingestion.reading import make_article, split_title_line
 from assistant.records import Article
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -119,13 +119,12 @@ def article_from_page(fetched: Fetched) -> Article:
     )
 
 
-def read_url(url: str, fetcher: Fetcher, notes: list[str]) -> tuple[list[Article], list[RowError]]:
-    """Fetch ``url`` and read what came back: a page or a text is one article."""
-    fetched = fetcher.get(url)
+def read_fetched(fetched: Fetched) -> Article:
+    """A fetched page, text, PDF or Word document as an article (a feed is ``feeds``' to read)."""
     if fetched.kind in ("html", "text"):
-        return [article_from_page(fetched)], []
+        return article_from_page(fetched)
     if fetched.kind in ("pdf", "docx"):
         key = normalise_url(fetched.final_url)
         source = urlsplit(key).hostname or ""
-        return [document_article(fetched.kind, fetched.body, key=key, source=source, url=key, origin=url)], []
-    raise FetchError(url, f"is served as {fetched.media_type}, which is not read yet; give a web page", 200)
+        return document_article(fetched.kind, fetched.body, key=key, source=source, url=key, origin=fetched.url)
+    raise FetchError(fetched.url, f"is served as {fetched.media_type} but is no RSS or Atom feed; give a web page", 200)

@@ -36,6 +36,7 @@ from assistant.ui.html import (
     render_sources,
     render_transcript,
 )
+from assistant.ui.sources import add_address
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,13 @@ class ChatSession:
             gr.update(choices=article_choices(self.assistant)),
         )
 
+    def add_url(self, url: str) -> tuple[str, str, Any, str]:
+        """Ingest a page, PDF or feed by its URL; (message, sources table, filter update, emptied box)."""
+        import gradio as gr
+
+        message = add_address(self.assistant, url)
+        return message, render_sources(self.assistant), gr.update(choices=article_choices(self.assistant)), ""
+
 
 def build_app(assistant: Any) -> Any:
     """The Gradio Blocks app for an assistant (not launched)."""
@@ -198,7 +206,7 @@ def build_app(assistant: Any) -> Any:
                     assistant.settings.briefing.backend
                 )
             with gr.Column(scale=2):
-                sources, only, upload, ingest_status = _sources_panel(assistant)
+                sources, only, upload, ingest_status, address, add = _sources_panel(assistant)
                 backend, passages = _answer_settings(assistant.settings)
         inputs = [question, turns, backend, passages, only]
         outputs = [transcript, turns, question]
@@ -212,6 +220,7 @@ def build_app(assistant: Any) -> Any:
             return session.ingest(files, progress)
 
         upload.upload(ingest, upload, [ingest_status, sources, only], concurrency_limit=1)
+        add.click(session.add_url, address, [ingest_status, sources, only, address], concurrency_limit=1)
 
         def brief(
             topic: str,
@@ -293,7 +302,8 @@ def _briefing_tab(default_backend: str) -> tuple[Any, ...]:
 
 
 def _sources_panel(assistant: Any) -> tuple[Any, ...]:
-    """The sources accordion: (articles table, article filter, upload, ingestion messages)."""
+    """The sources accordion: (articles table, article filter, upload, ingestion messages, address box, its
+    button)."""
     import gradio as gr
 
     with gr.Accordion("Sources", open=True):
@@ -309,8 +319,12 @@ def _sources_panel(assistant: Any) -> tuple[Any, ...]:
             file_types=sorted(SUPPORTED_SUFFIXES),
             elem_id="upload",
         )
+        with gr.Row():
+            address = gr.Textbox(placeholder="https://… a web page, a PDF or an RSS/Atom feed", show_label=False,
+                                 scale=4, elem_id="address")  # fmt: skip
+            add = gr.Button("Add", size="sm", scale=1, elem_id="add-address")
         ingest_status = gr.Markdown(elem_id="ingest-status")
-    return sources, only, upload, ingest_status
+    return sources, only, upload, ingest_status, address, add
 
 
 def _answer_settings(settings: Any) -> tuple[Any, Any]:
