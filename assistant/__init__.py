@@ -23,6 +23,7 @@ from assistant.errors import (
     SettingsError,
     StoreError,
 )
+from assistant.ingestion.watching import CycleReport, Watcher
 from assistant.records import (
     Answer,
     AnswerEvent,
@@ -38,8 +39,8 @@ from assistant.records import (
     Stripped,
     TokenEvent,
 )
-from assistant.ingestion.watching import CycleReport, Watcher
 from assistant.retrieval.search import AssistantRetriever
+from assistant.retrieval.stories import Story
 from assistant.settings import Backend, SearchMode, Settings
 from assistant.storage.catalog import ArticleInfo
 from assistant.storage.chroma import Filters
@@ -79,6 +80,7 @@ __all__ = [
     "SettingsError",
     "StatusEvent",
     "StoreError",
+    "Story",
     "Stripped",
     "TokenEvent",
     "Watcher",

@@ -41,6 +41,7 @@ from assistant.models.embedding import Embedder, make_embedder
 from assistant.models.gguf import GGUF_NAME
 from assistant.records import Answer, AnswerEvent, AnswerStreamEvent, IngestReport, Passage, Stripped
 from assistant.retrieval.search import AssistantRetriever, HybridSearcher
+from assistant.retrieval.stories import Story, StoryIndex
 from assistant.settings import BACKENDS, SEARCH_MODES, Backend, SearchMode, Settings
 from assistant.storage.catalog import ArticleInfo, Catalog
 from assistant.storage.chroma import ChromaStore, Filters
@@ -118,6 +119,7 @@ class Assistant:
             cross_lingual=traced_shares,
         )
         self.indexer.on_commit = self.searcher.refresh_lexical  # the saved lexical index follows each batch
+        self.story_index = StoryIndex(self.catalog, self.store)
         self._llm = llm
         self._answerers: dict[str, Answerer] = {}
         self._answerer_lock = threading.Lock()
@@ -187,7 +189,21 @@ class Assistant:
             raise SettingsError(f"mode must be one of {', '.join(SEARCH_MODES)}; got {mode!r}")
         self.require_articles()
         filters = Filters(tuple(sources or ()), tuple(article_ids or ()), since, until)
-        return self.searcher.search(query, k, filters, mode)
+        return self.with_stories(self.searcher.search(query, k, filters, mode))
+
+    def stories(self, min_articles: int = 2) -> list[Story]:
+        """Articles that report one event, grouped across outlets (most outlets first); stories of at
+        least ``min_articles`` articles (1: every article, most alone)."""
+        return [s for s in self.story_index.stories() if len(s.article_ids) >= min_articles]
+
+    def with_stories(self, passages: list[Passage]) -> list[Passage]:
+        """The passages, each naming its story and every outlet that carries it (order and content
+        unchanged: a story is how passages are counted and named, not which are found)."""
+        out = []
+        for p in passages:
+            story = self.story_index.story_of(p.article_id)
+            out.append(replace(p, story=story.id, outlets=story.outlets) if story else p)
+        return out
 
     def as_retriever(self, k: int | None = None, **filters: object) -> AssistantRetriever:
         """A LangChain ``BaseRetriever`` over the hybrid search."""
@@ -251,7 +267,10 @@ class Assistant:
         filters = Filters(tuple(sources or ()), tuple(article_ids or ()), since, until)
         for event in self.answerer(backend, passages).run(question, history or [], filters):
             if isinstance(event, AnswerEvent):
-                event = AnswerEvent(replace(event.answer, seconds=round(time.perf_counter() - started, 3)))
+                answer = event.answer
+                cited = [replace(c, passage=self.with_stories([c.passage])[0]) for c in answer.citations]
+                event = AnswerEvent(replace(answer, seconds=round(time.perf_counter() - started, 3), citations=cited,
+                                            passages=self.with_stories(answer.passages)))  # fmt: skip
             yield event
 
     def ask(self, question: str, **options: Any) -> Answer:
@@ -291,7 +310,7 @@ class Assistant:
             model = self.answerer(backend).chat_model
         briefer = Briefer(
             searcher=self.searcher, catalog=self.catalog, chat_model=model, settings=self.settings.briefing,
-            backend=backend,
+            backend=backend, stories=self.story_index,
         )  # fmt: skip
         scope = Filters(article_ids=tuple(articles or ()), since=since, until=until)
         return briefer.build(

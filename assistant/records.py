@@ -100,6 +100,10 @@ class Passage:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     pages: tuple[int, ...] = ()  # where each page of a paged article (PDF, DOCX) starts; () for others
+    # The story the article belongs to (articles of one event across outlets), and every outlet that
+    # carries it; set by the façade, never by ranking (``retrieval.stories``).
+    story: str | None = None
+    outlets: tuple[str, ...] = ()
 
     @property
     def page(self) -> int | None:
@@ -190,6 +194,7 @@ class Citation:
             "n": self.n, "quote": self.quote, "quote_start": self.quote_start, "quote_end": self.quote_end,
             "article_id": p.article_id, "chunk_id": p.chunk_id, "title": p.title, "source": p.source,
             "published": p.published.isoformat() if p.published else None, "url": p.url, "page": self.page,
+            "outlets": list(p.outlets),
         }  # fmt: skip
 
 

@@ -22,11 +22,11 @@ RESULTS = ROOT / "evals" / "results"
 EMPTY_QUESTION = "Error: The question is empty; ask something about the articles.\n"
 PASSAGE_KEYS = [
     "chunk_id", "article_id", "key", "index", "text", "start", "end", "title", "source", "lang",
-    "published", "url", "score", "dense_rank", "lexical_rank", "page",
+    "published", "url", "score", "dense_rank", "lexical_rank", "story", "outlets", "page",
 ]  # fmt: skip
 CITATION_KEYS = [
     "n", "quote", "quote_start", "quote_end", "article_id", "chunk_id", "title", "source", "published", "url",
-    "page",
+    "page", "outlets",
 ]  # fmt: skip
 
 

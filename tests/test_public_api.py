@@ -36,6 +36,7 @@ PUBLIC = [
     "SettingsError",
     "StatusEvent",
     "StoreError",
+    "Story",
     "Stripped",
     "TokenEvent",
     "Watcher",

@@ -35,12 +35,12 @@ from typing import Any
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.answering.rendering import Rendering, translate
+from assistant.briefing.citing import Citer
 from assistant.briefing.dates import resolve_when
 from assistant.briefing.document import SECTIONS, Briefing, Event, Point, Statement
 from assistant.briefing.rules import (
     DISPUTE_CUES,
     OPEN_CUES,
-    clause_end,
     fold_duplicates,
     has_cue,
     listed_for,
@@ -49,10 +49,10 @@ from assistant.briefing.rules import (
 from assistant.briefing.topic import TopicMatch, match_topic, no_match_reason, topic_words
 from assistant.errors import NoArticleMatchesError, SettingsError
 from assistant.models.prompts import load_prompts
-from assistant.records import Citation
 from assistant.retrieval.search import HybridSearcher
+from assistant.retrieval.stories import StoryIndex
 from assistant.settings import BriefingSettings
-from assistant.storage.catalog import ArticleInfo, Catalog, ChunkRow
+from assistant.storage.catalog import ArticleInfo, Catalog
 from assistant.storage.chroma import Filters
 from assistant.text.arabic import language_of, normalize_for_matching, sentence_spans
 from assistant.text.attribution import PEOPLE, Attribution, attribute_sentences
@@ -69,46 +69,6 @@ class _Sentence:
     start: int
     end: int
     text: str
-
-
-class _Citer:
-    """Numbers citations: one ``n`` per (chunk, quote span); quotes are checked against the article."""
-
-    def __init__(self, catalog: Catalog, texts: dict[str, str]) -> None:
-        self.catalog = catalog
-        self.texts = texts
-        self.numbers: dict[tuple[str, int, int], int] = {}
-        self._rows: dict[str, list[ChunkRow]] = {}
-
-    def rows_of(self, article_id: str) -> list[ChunkRow]:
-        if article_id not in self._rows:
-            ids = self.catalog.chunk_ids_of(article_id)
-            self._rows[article_id] = list(self.catalog.chunk_rows(ids).values())
-        return self._rows[article_id]
-
-    def cite(self, article: ArticleInfo, start: int, end: int) -> Citation | None:
-        text = self.texts[article.article_id]
-        row = next((r for r in self.rows_of(article.article_id) if r.start <= start < r.end), None)
-        if row is None:
-            return None
-        # A sentence longer than its chunk is quoted up to its last boundary inside the chunk, and a
-        # clause never ends on the word that opens the next one ("… في صالحه، في حين").
-        clause = clause_end(text, start, end, row.end)
-        if clause is None:
-            return None
-        quote = text[start:clause].strip()
-        start = text.index(quote, start)
-        end = start + len(quote)
-        if not quote or text[start:end] != quote:  # the quote must be the article's own words
-            return None
-        n = self.numbers.setdefault((row.chunk_id, start, end), len(self.numbers) + 1)
-        return Citation(n, row.to_passage(), quote, start, end)
-
-    def sentence(self, sentence: _Sentence, start: int = 0, end: int | None = None) -> Citation | None:
-        """The citation of a sentence, or of the clause ``start:end`` within it."""
-        s = sentence.start + start
-        e = sentence.start + (end if end is not None else len(sentence.text))
-        return self.cite(sentence.article, s, e)
 
 
 class _Laps:
@@ -136,7 +96,9 @@ class Briefer:
         chat_model: BaseChatModel | None,
         settings: BriefingSettings,
         backend: str,
+        stories: StoryIndex | None = None,
     ) -> None:
+        self.stories = stories  # articles of one story fold into one, citing every outlet
         self.searcher = searcher
         self.catalog = catalog
         self.chat_model = chat_model
@@ -166,11 +128,13 @@ class Briefer:
         say("finding the articles that match the topic" if topic else "choosing the articles")
         selected, matches = self._select(topic, scope or Filters(), max_articles)
         texts = {a.article_id: self.catalog.article_text(a.article_id) or "" for a in selected}
-        kept = fold_duplicates([texts[a.article_id] for a in selected], self.settings.duplicate_overlap)
+        stories = [self.stories.story_of(a.article_id) if self.stories else None for a in selected]
+        kept = fold_duplicates([texts[a.article_id] for a in selected], self.settings.duplicate_overlap,
+                               [s.id if s else None for s in stories])  # fmt: skip
         merged = len(selected) - len(kept)
         selected = [selected[i] for i in kept]
         laps("select")
-        citer = _Citer(self.catalog, texts)
+        citer = Citer(self.catalog, texts, self.stories)
         briefing = Briefing(topic, language, self.backend, selected, merged_duplicates=merged, timings=laps.timings)
         briefing.topic_words = tuple(topic_words(topic)) if topic else ()
         briefing.lacks = {a.article_id: matches[a.article_id].missing for a in selected if a.article_id in matches}
@@ -259,7 +223,7 @@ class Briefer:
 
     # -- sections ------------------------------------------------------------------------
 
-    def _statements(self, per_article: list[list[_Sentence]], citer: _Citer) -> list[Statement]:
+    def _statements(self, per_article: list[list[_Sentence]], citer: Citer) -> list[Statement]:
         """Who said what: known people and speakers heard in several articles first, a few lines each."""
         found: list[tuple[Attribution, _Sentence]] = []
         for sentences in per_article:
@@ -295,7 +259,7 @@ class Briefer:
                 capped.append(statement)
         return capped
 
-    def _summary(self, per_article: list[list[_Sentence]], citer: _Citer) -> list[Point]:
+    def _summary(self, per_article: list[list[_Sentence]], citer: Citer) -> list[Point]:
         """Leads first: every article's lead, then every article's second sentence, and so on."""
         leads = [[s for s in sentences if len(s.text.split()) >= 8 and s.text.strip()[:1] not in _QUOTE_MARKS]
                  for sentences in per_article]  # fmt: skip
@@ -311,7 +275,7 @@ class Briefer:
                 summary.append(Point("", citation.quote, citation, False))
         return summary
 
-    def _dated_and_cued(self, per_article: list[list[_Sentence]], citer: _Citer, briefing: Briefing) -> None:
+    def _dated_and_cued(self, per_article: list[list[_Sentence]], citer: Citer, briefing: Briefing) -> None:
         """The timeline, the disputed points and the open questions, in one pass over the sentences."""
         caps = self.settings
         summary_quotes = {p.quote for p in briefing.summary}

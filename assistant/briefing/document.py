@@ -171,7 +171,11 @@ class Briefing:
 
     def _header(self, escape: Callable[[str], str]) -> str:
         n = len(self.articles)
-        dup = f" ({self.merged_duplicates} near-duplicates folded in)" if self.merged_duplicates else ""
+        dup = (
+            f" ({self.merged_duplicates} near-duplicates or articles of the same story folded in)"
+            if self.merged_duplicates
+            else ""
+        )
         if self.suspected_injections:
             dup += f"; {self.suspected_injections} sentence(s) addressed to an AI assistant were left out"
         if self.topic:  # which articles were found on the topic, and by what
@@ -297,7 +301,9 @@ def _page(c: Citation) -> str:
 def _article_where(c: Citation, escape: Callable[[str], str]) -> str:
     """Where a citation's article is from: source, date, id."""
     when = c.passage.published.isoformat() if c.passage.published else "date unknown"
-    return f"{escape(c.passage.source)}, {when}; article {c.passage.article_id}"
+    others = [o for o in c.passage.outlets if o != c.passage.source]
+    also = f" (one story, also reported by {escape(', '.join(others))})" if others else ""
+    return f"{escape(c.passage.source)}{also}, {when}; article {c.passage.article_id}"
 
 
 def _by_speaker(items: list[Any]) -> list[tuple[str | None, list[Any]]]:

@@ -108,21 +108,28 @@ def _shingles(text: str) -> set[str]:
     return {" ".join(words[i : i + 3]) for i in range(max(0, len(words) - 2))}
 
 
-def fold_duplicates(texts: list[str], threshold: float = 0.5) -> list[int]:
+def fold_duplicates(texts: list[str], threshold: float = 0.5, stories: list[str | None] | None = None) -> list[int]:
     """Indexes of the texts to keep: a text sharing ≥ ``threshold`` of its 3-word shingles
-    (Jaccard) with an earlier kept one is a near-duplicate.
+    (Jaccard) with an earlier kept one is a near-duplicate, and so is one of a story (``stories``,
+    one id or None per text) an earlier kept text belongs to.
 
     >>> fold_duplicates(["a b c d e f", "a b c d e f g", "x y z w v"])
+    [0, 2]
+    >>> fold_duplicates(["one story", "another wording", "other news"], stories=["s1", "s1", None])
     [0, 2]
     """
     kept: list[int] = []
     signatures: list[set[str]] = []
+    seen: set[str] = set()
     for i, text in enumerate(texts):
+        story = stories[i] if stories else None
         sig = _shingles(text)
-        if any(sig and other and len(sig & other) / len(sig | other) >= threshold for other in signatures):
+        if story in seen or any(sig and o and len(sig & o) / len(sig | o) >= threshold for o in signatures):
             continue
         kept.append(i)
         signatures.append(sig)
+        if story:
+            seen.add(story)
     return kept
 
 

@@ -145,12 +145,19 @@ def search(
         return
     if not hits:
         click.echo("No passage matches; try other words, or fewer filters.")
+    first_of: dict[str, int] = {}  # story → the rank that showed it first: a story counts once
     for rank, hit in enumerate(hits, start=1):  # rank and what found it; the fused scores are in --json
         when = hit.published.isoformat() if hit.published else "date unknown"
         page = f"; p. {hit.page}" if hit.page else ""
         where = f"{hit.source}, {when}{page}; found by {hit.matched_by}; chars {hit.start}–{hit.end}"
         click.echo(f"[{rank}] {hit.title} — {where}")
+        if hit.story and first_of.setdefault(hit.story, rank) != rank:
+            click.echo(f"    the same story as [{first_of[hit.story]}]")
+        elif len(hit.outlets) > 1:
+            click.echo(f"    one story, reported by {', '.join(hit.outlets)}")
         click.echo(f"    {hit.text}\n")
+    if len(first_of) < len(hits) and first_of:
+        click.echo(f"{len(hits)} passages, {len(set(first_of))} stories")
 
 
 # What ``ask`` prints on stderr as the answer pipeline reaches each stage (with a model).
@@ -210,7 +217,9 @@ def ask(question: str, backend: Backend | None, store: str | None, as_json: bool
     for c in answer.citations:
         when = c.passage.published.isoformat() if c.passage.published else "date unknown"
         page = f", p. {c.page}" if c.page else ""
-        click.echo(f"[{c.n}] {c.passage.title} — {c.passage.source}, {when}{page}, chars {c.quote_start}–{c.quote_end}")
+        also = f"; reported by {', '.join(c.passage.outlets)}" if len(c.passage.outlets) > 1 else ""
+        where = f"{c.passage.source}, {when}{page}, chars {c.quote_start}–{c.quote_end}{also}"
+        click.echo(f"[{c.n}] {c.passage.title} — {where}")
     for removed in answer.removed:
         click.echo(f"removed by the checks: {removed}")
 

@@ -219,3 +219,15 @@ class ChromaStore:
             if len(page) < 5000:
                 return ids
             offset += len(page)
+
+    def vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunks (ids the collection lacks are left out)."""
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(chunk_ids), 2000):
+            got = self.collection.get(ids=chunk_ids[i : i + 2000], include=["embeddings"])
+            embeddings = got.get("embeddings")
+            if embeddings is None:
+                continue
+            for cid, vector in zip(got["ids"], embeddings, strict=True):
+                found[cid] = np.asarray(vector, dtype=np.float32)
+        return found
