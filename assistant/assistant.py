@@ -40,6 +40,7 @@ from assistant.models.chat import make_chat_model
 from assistant.models.embedding import Embedder, make_embedder
 from assistant.models.gguf import GGUF_NAME
 from assistant.records import Answer, AnswerEvent, AnswerStreamEvent, IngestReport, Passage, Stripped
+from assistant.retrieval.recency import newest_first as by_date
 from assistant.retrieval.search import AssistantRetriever, HybridSearcher
 from assistant.retrieval.stories import Story, StoryIndex
 from assistant.settings import BACKENDS, SEARCH_MODES, Backend, SearchMode, Settings
@@ -180,8 +181,12 @@ class Assistant:
         since: date | None = None,
         until: date | None = None,
         mode: SearchMode | None = None,
+        recency: float | None = None,
+        newest_first: bool = False,
     ) -> list[Passage]:
-        """The best passages for ``query``, best first (hybrid by default)."""
+        """The best passages for ``query``, best first (hybrid by default). ``recency``: a half-life in
+        days by which older articles' scores decay (default ``settings.retrieval.recency_half_life``,
+        off); ``newest_first``: the best ``max(4k, 20)`` passages shown newest first, ``k`` of them."""
         query = check_question(query)
         if k is not None and k <= 0:
             raise SettingsError(f"k must be greater than 0. Currently, k is {k}")
@@ -189,7 +194,11 @@ class Assistant:
             raise SettingsError(f"mode must be one of {', '.join(SEARCH_MODES)}; got {mode!r}")
         self.require_articles()
         filters = Filters(tuple(sources or ()), tuple(article_ids or ()), since, until)
-        return self.with_stories(self.searcher.search(query, k, filters, mode))
+        if not newest_first:
+            return self.with_stories(self.searcher.search(query, k, filters, mode, recency))
+        k = k or self.settings.retrieval.k
+        pool = self.searcher.search(query, max(4 * k, 20), filters, mode, recency)
+        return self.with_stories(by_date(pool)[:k])
 
     def stories(self, min_articles: int = 2) -> list[Story]:
         """Articles that report one event, grouped across outlets (most outlets first); stories of at

@@ -111,6 +111,15 @@ class ChunkingSettings(BaseModel):
 
 class RetrievalSettings(BaseModel):
     k: int = Field(5, gt=0, description="Passages returned by a search.")
+    recency_half_life: float | None = Field(
+        None,
+        gt=0,
+        description=(
+            "Off by default. A half-life in days: each passage's fused score is multiplied by 0.5 ** (age / "
+            "half-life), the age counted back from the store's newest article (undated: one half-life). For "
+            "'what's new on X' searches; the date filters (since/until) are separate and stay."
+        ),
+    )
     candidates: int = Field(50, gt=0, description="Candidates taken from each of dense and lexical search.")
     rrf_k: int = Field(60, gt=0, description="Reciprocal-rank-fusion constant.")
     mode: SearchMode = Field("hybrid", description="'hybrid' fuses dense and BM25; 'dense' or 'lexical' use one side.")

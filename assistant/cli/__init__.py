@@ -112,6 +112,9 @@ def ingest(paths: tuple[str, ...], store: str | None, as_json: bool) -> None:
 @click.option("--source", "sources", multiple=True, help="Only these sources (repeatable).")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Published on or after.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Published on or before.")
+@click.option("--recency", type=click.FloatRange(min=0, min_open=True), default=None, metavar="DAYS",
+              help="Favour recent articles: scores halve every DAYS days of age (off by default).")  # fmt: skip
+@click.option("--newest", is_flag=True, help="Show the best matches newest first (what's new on a topic).")
 @store_option
 @click.option("--json", "as_json", is_flag=True, help="Print passages as JSON.")
 @friendly_errors
@@ -122,6 +125,8 @@ def search(
     sources: tuple[str, ...],
     since: Any,
     until: Any,
+    recency: float | None,
+    newest: bool,
     store: str | None,
     as_json: bool,
 ) -> None:
@@ -138,6 +143,8 @@ def search(
         sources=list(sources),
         since=since.date() if since else None,
         until=until.date() if until else None,
+        recency=recency,
+        newest_first=newest,
     )
     if as_json:
         rows = [{k: v for k, v in asdict(h).items() if k != "pages"} | {"page": h.page} for h in hits]

@@ -33,6 +33,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -46,8 +47,9 @@ from assistant.models.embedding import Embedder
 from assistant.records import Passage
 from assistant.retrieval.lexical import LexicalIndex
 from assistant.retrieval.parents import gather
+from assistant.retrieval.recency import decayed
 from assistant.settings import RetrievalSettings
-from assistant.storage.catalog import Catalog
+from assistant.storage.catalog import Catalog, ChunkRow
 from assistant.storage.chroma import ChromaStore, Filters
 
 QUERY_VECTORS_KEPT = 256
@@ -169,13 +171,24 @@ class HybridSearcher:
         return self.lexical.mask([cid for cid, row in rows.items() if filters.admits(row)])
 
     def search(
-        self, query: str, k: int | None = None, filters: Filters | None = None, mode: str | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str | None = None,
+        recency: float | None = None,
     ) -> list[Passage]:
-        """The ``k`` best passages for ``query``, best first."""
-        return self.search_traced(query, k, filters, mode)[0]
+        """The ``k`` best passages for ``query``, best first (``recency``: a half-life in days, see
+        ``retrieval.recency``; default ``settings.recency_half_life``, off)."""
+        return self.search_traced(query, k, filters, mode, recency)[0]
 
     def search_traced(
-        self, query: str, k: int | None = None, filters: Filters | None = None, mode: str | None = None
+        self,
+        query: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str | None = None,
+        recency: float | None = None,
     ) -> tuple[list[Passage], SearchTrace]:
         """``search``, with how it ranked (the trace is also kept as ``last_trace``, for tests)."""
         k = k or self.settings.k
@@ -210,6 +223,9 @@ class HybridSearcher:
         ranked = sorted(fused, key=lambda cid: (-fused[cid], cid))
         # Vectors with no catalog row (left by an interrupted ingestion) are not articles yet.
         rows = self.catalog.chunk_rows(ranked)
+        half_life = recency if recency is not None else self.settings.recency_half_life
+        if half_life:  # off by default: the ranking above is untouched unless asked
+            fused, ranked = self._by_recency(fused, rows, half_life)
         chunks = [
             rows[cid].to_passage(fused[cid], dense_rank.get(cid), lexical_rank.get(cid))
             for cid in ranked
@@ -218,6 +234,15 @@ class HybridSearcher:
         # Each chunk is handed back with its paragraph; chunks of one paragraph make one passage.
         passages = gather(chunks, self.catalog.article_text, k, self.settings.parent_chars)
         return passages[:k], trace
+
+    def _by_recency(
+        self, fused: dict[str, float], rows: dict[str, ChunkRow], half_life: float
+    ) -> tuple[dict[str, float], list[str]]:
+        """Fused scores decayed by their article's age, counted from the store's newest article."""
+        newest = self.catalog.newest_published()
+        published = {cid: row.published for cid, row in rows.items()}
+        fused = decayed(fused, published, half_life, newest or date.today())
+        return fused, sorted(fused, key=lambda cid: (-fused[cid], cid))
 
 
 class AssistantRetriever(BaseRetriever):

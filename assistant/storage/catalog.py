@@ -229,6 +229,12 @@ class Catalog:
             for r in rows
         ]
 
+    def newest_published(self) -> date | None:
+        """The date of the newest dated article (an archive's "now", for recency)."""
+        with self._lock:
+            row = self._db.execute("SELECT MAX(published) FROM articles").fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
     def article_text(self, article_id: str) -> str | None:
         with self._lock:
             row = self._db.execute("SELECT text FROM articles WHERE article_id = ?", (article_id,)).fetchone()
