@@ -158,13 +158,15 @@ def search(
         page = f"; p. {hit.page}" if hit.page else ""
         where = f"{hit.source}, {when}{page}; found by {hit.matched_by}; chars {hit.start}–{hit.end}"
         click.echo(f"[{rank}] {hit.title} — {where}")
-        if hit.story and first_of.setdefault(hit.story, rank) != rank:
-            click.echo(f"    the same story as [{first_of[hit.story]}]")
-        elif len(hit.outlets) > 1:
+        first = first_of.setdefault(hit.story or hit.article_id, rank)
+        if first != rank and hits[first - 1].article_id != hit.article_id:
+            click.echo(f"    the same story as [{first}], from another outlet or article")
+        elif first == rank and len(hit.outlets) > 1:
             click.echo(f"    one story, reported by {', '.join(hit.outlets)}")
         click.echo(f"    {hit.text}\n")
-    if len(first_of) < len(hits) and first_of:
-        click.echo(f"{len(hits)} passages, {len(set(first_of))} stories")
+    articles = {(h.story or h.article_id, h.article_id) for h in hits}
+    if len(first_of) < len({a for _, a in articles}):  # articles of one story among the results
+        click.echo(f"{len(hits)} passages from {len(first_of)} stor{'y' if len(first_of) == 1 else 'ies'}")
 
 
 # What ``ask`` prints on stderr as the answer pipeline reaches each stage (with a model).
