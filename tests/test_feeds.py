@@ -205,3 +205,18 @@ def test_a_feed_entry_linking_to_a_file_is_not_read(a: Assistant) -> None:
     assert [(f.path, f.reason) for f in report.failed] == [
         ("file://etc/passwd", "the entry's link is not an http(s) address (in http://news.test/feed); not fetched")
     ]
+
+
+def test_the_ui_adds_a_feed_or_a_page_by_its_address(web: LocalWeb, a: Assistant) -> None:
+    from assistant.ui.sources import add_address
+
+    message = add_address(a, web.url("/feeds/world.atom"))
+    assert message.startswith(f"- Read {web.url('/feeds/world.atom')}: added 2, unchanged 0, replaced 0, failed 0")
+    assert "It is a feed: `briefing watch` follows it." in message
+    assert add_address(a, web.url("/missing")) == (
+        f"- Read {web.url('/missing')}: added 0, unchanged 0, replaced 0, failed 1 (0 chunks).\n"
+        f"- {web.url('/missing')}: the server answered 404 Not Found; check the address"
+    )
+    assert add_address(a, "/etc/passwd").startswith("- Give an address starting with https://")
+    assert add_address(a, "  ").startswith("- Paste the address")
+    assert [f.url for f in a.feeds()] == [web.url("/feeds/world.atom")]

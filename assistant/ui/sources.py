@@ -30,6 +30,6 @@ def add_address(assistant: Any, url: str) -> str:
         log.exception("adding %s failed", url)
         return "- Adding the address failed; the server log has the details. Nothing else was changed."
     followed = any(f.url == url for f in assistant.feeds())
-    lines = [f"Added {url}: {report.summary()}." + (" It is a feed: `briefing watch` follows it." if followed else "")]
+    lines = [f"Read {url}: {report.summary()}." + (" It is a feed: `briefing watch` follows it." if followed else "")]
     lines += [f"{f.path}: {f.reason}" for f in report.failed]
     return "\n".join(f"- {line}" for line in lines)
