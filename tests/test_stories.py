@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from assistant import Assistant
 from assistant.retrieval.stories import StoryRules, group_stories
@@ -92,3 +93,25 @@ def test_search_results_keep_what_was_found_and_name_their_story(fake_assistant:
         expected = tuple(story.outlets) if p.article_id in story.article_ids else (p.source,)
         assert p.outlets == expected and p.story is not None
     assert len(fake_assistant.stories(min_articles=1)) == 2
+
+
+def test_a_large_store_names_stories_from_the_last_build_while_a_new_one_is_made(
+    fake_assistant: Assistant, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.retrieval.stories as stories
+
+    for source, more in (("bbc", ""), ("skynews", " وقال مصدر إن الموعد نهائي.")):
+        (tmp_path / source).mkdir()
+        (tmp_path / source / "wire.txt").write_text(f"---\ndate: 2018-05-30\n---\nعنوان\n\n{WIRE}.{more}\n")
+    fake_assistant.ingest([tmp_path / "bbc", tmp_path / "skynews"])
+    monkeypatch.setattr(stories, "SYNC_ARTICLES", 0)  # every store counts as large
+    index = fake_assistant.story_index
+    [article] = [a for a in fake_assistant.articles() if a.source == "bbc"]
+    assert index.story_of(article.article_id) is None  # never built: the search does not wait
+    assert index._building is not None
+    index._building.join(timeout=60)
+    story = index.story_of(article.article_id)
+    assert story is not None and set(story.outlets) == {"bbc", "skynews"}
+    # The build was saved beside the catalog: a new process names stories at once.
+    again = stories.StoryIndex(fake_assistant.catalog, fake_assistant.store)
+    assert again.story_of(article.article_id) == story and index.path.name == "stories.json"
