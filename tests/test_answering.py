@@ -394,3 +394,11 @@ def test_the_models_none_gives_way_to_the_asked_speakers_own_words(fake_assistan
     fake_assistant.ingest([tmp_path / "rubio.txt"])
     answer = _final(_answerer(fake_assistant, None, ["قال روبيو إن الوقت يمر بسرعة."]).run("ماذا قال روبيو لروسيا؟"))
     assert not answer.abstained and "وقال روبيو إن الوقت يمر" in answer.citations[0].quote  # the model said "none"
+
+
+def test_a_verified_arabic_answer_takes_the_quotes_spelling(seeded: Assistant) -> None:
+    # The local model once wrote "ريبيو" for روبيو and the answer verified with the slip in it.
+    slipped = "ريبيو سافر إلى السعودية مرتين خلال الشهرين الماضيين."
+    answer = _final(_answerer(seeded, "مرتين", [slipped]).run("كم مرة سافر روبيو إلى السعودية؟"))
+    assert answer.state == "verified"
+    assert answer.text.startswith("روبيو سافر إلى السعودية مرتين") and "ريبيو" not in answer.text

@@ -51,7 +51,7 @@ from assistant.answering.question import (
 from assistant.answering.rendering import Rendering, render
 from assistant.answering.run import AMBIGUOUS, NO_ANSWER, NO_NUMBER, NOTHING_MATCHES, Refusal, Work
 from assistant.answering.tracing import traced_terms
-from assistant.answering.verification import contradictions, restates, support
+from assistant.answering.verification import contradictions, copy_spelling, restates, support
 from assistant.models.embedding import Embedder
 from assistant.models.prompts import load_prompts
 from assistant.records import (
@@ -301,6 +301,8 @@ class Answerer:
     ) -> list[AnswerSentence]:
         if not written:
             return [quote]
+        if same_language and work.lang == "ar":
+            written = copy_spelling(written, evidence, work.standalone)
         problems = contradictions(written, evidence, work.standalone)
         if not problems and restates(written, work.standalone):
             # An answer made of the question's own words would verify without saying anything.

@@ -83,6 +83,38 @@ def support(sentence: str, evidence: str) -> float:
     return sum(1 for w in words if w in have or _without_conjunction(w) in have) / len(words)
 
 
+def copy_spelling(sentence: str, evidence: str, question: str = "") -> str:
+    """An Arabic ``sentence`` with each word its evidence lacks, but spells with one letter changed,
+    in the evidence's spelling: a small model copying a quote slips a letter ("ريبيو" for روبيو),
+    and an answer checked against its quote should read as the quote does. Only words of four
+    letters or more, the same length, one letter apart after ``normalize_for_matching``, one such
+    evidence word, and not a word of the question or, after و or ف, of the evidence.
+
+    >>> copy_spelling("ريبيو سافر إلى السعودية مرتين.", "وقد سافر روبيو إلى المملكة العربية السعودية مرتين")
+    'روبيو سافر إلى السعودية مرتين.'
+    >>> copy_spelling("تريد روسيا السلام", "روسيا تريد السلام")  # the evidence has every word
+    'تريد روسيا السلام'
+    >>> copy_spelling("قال روبيو", "قال ريبيو", "ماذا قال روبيو؟"), copy_spelling("يريد", "تريد ويريد")
+    ('قال روبيو', 'يريد')
+    """
+    have: dict[str, set[str]] = {}
+    for word in re.findall(r"[\u0621-\u064a\u0671-\u06d3]+", evidence):
+        have.setdefault(normalize_for_matching(word), set()).add(word)
+    kept = set(re.findall(r"\w+", normalize_for_matching(question))) | {_without_conjunction(w) for w in have}
+
+    def spelled(match: re.Match[str]) -> str:
+        word = match.group()
+        normal = normalize_for_matching(word)
+        if len(normal) < 4 or normal in have or normal in kept:
+            return word
+        near = [w for w in have if len(w) == len(normal) and sum(a != b for a, b in zip(w, normal, strict=True)) == 1]
+        if len(near) != 1 or len(have[near[0]]) != 1:
+            return word
+        return next(iter(have[near[0]]))
+
+    return re.sub(r"[\u0621-\u064a\u0671-\u06d3]+", spelled, sentence)
+
+
 def restates(sentence: str, question: str) -> bool:
     """True when every content word of the sentence is already in the question: it answers nothing
     ("سلالة المشطيات" for "ما السلالة التي تماثلها سلالة المشطيات؟"), however well its quote backs it.
