@@ -212,3 +212,14 @@ def test_rank_evidence_lowers_a_sentence_that_quotes_someone_else_than_the_asked
     question = "ماذا قال روبيو لروسيا؟"
     assert rank_evidence(question, q, candidates, vectors, speaker_weight=0.0)[0].passage.chunk_id == "c1"
     assert rank_evidence(question, q, candidates, vectors)[0].passage.chunk_id == "c2"
+
+
+def test_rank_evidence_raises_the_asked_speakers_own_statement_over_one_that_quotes_no_one() -> None:
+    travel = _passage("وقد سافر روبيو إلى السعودية مرتين لإجراء مناقشات مع المسؤولين الروس.", "c1")
+    rubio = _passage("كشف روبيو أنه أعاد المبعوث إلى موسكو برسالة مفادها أن الوقت يمر.", "c2")
+    candidates = evidence_sentences([travel, rubio])
+    q = np.array([1.0, 0.0], dtype=np.float32)
+    vectors = np.array([[0.90, 0.1], [0.89, 0.1]], dtype=np.float32)
+    question = "ماذا قال روبيو لروسيا؟"
+    assert rank_evidence(question, q, candidates, vectors, speaker_weight=0.0)[0].passage.chunk_id == "c1"
+    assert rank_evidence(question, q, candidates, vectors)[0].passage.chunk_id == "c2"
