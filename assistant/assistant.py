@@ -44,10 +44,11 @@ from assistant.retrieval.recency import newest_first as by_date
 from assistant.retrieval.search import AssistantRetriever, HybridSearcher
 from assistant.retrieval.stories import Story, StoryIndex
 from assistant.settings import BACKENDS, SEARCH_MODES, Backend, SearchMode, Settings
-from assistant.storage.catalog import ArticleInfo, Catalog
+from assistant.storage.catalog import ArticleInfo
 from assistant.storage.chroma import ChromaStore, Filters
 from assistant.storage.consistency import pair
 from assistant.storage.feeds import FeedRecord
+from assistant.storage.postgres import open_catalog
 
 __all__ = [
     "SUPPORTED_SUFFIXES",
@@ -73,6 +74,7 @@ class Assistant:
         *,
         vectorstore_dir: str | Path | None = None,
         chroma_url: str | None = None,
+        catalog_url: str | None = None,
         embedder: Embedder | None = None,
         store: ChromaStore | None = None,
         llm: BaseChatModel | None = None,
@@ -81,14 +83,15 @@ class Assistant:
         """``create=False``: the store folder must exist already (reading commands), else
         ``EmptyStoreError`` before any model loads."""
         self.settings = settings or Settings()
-        if vectorstore_dir is not None:
-            self.settings = self.settings.model_copy(update={"vectorstore_dir": Path(vectorstore_dir)})
-        if chroma_url is not None:
-            self.settings = self.settings.model_copy(update={"chroma_url": chroma_url})
+        given: dict[str, Any] = {"chroma_url": chroma_url, "catalog_url": catalog_url}
+        given["vectorstore_dir"] = None if vectorstore_dir is None else Path(vectorstore_dir)
+        self.settings = self.settings.model_copy(update={k: v for k, v in given.items() if v is not None})
         chroma_url = self.settings.chroma_url or None
         root = self.settings.vectorstore_dir
-        if not create and not (root / "catalog.sqlite").is_file():
+        if not create and not self.settings.catalog_url and not (root / "catalog.sqlite").is_file():
             raise EmptyStoreError(root, missing=True)
+        # On PostgreSQL the catalog is opened (and the server checked) before any model loads.
+        self.catalog, writer = open_catalog(self.settings.catalog_url, root)
         self.embedder = embedder or make_embedder(self.settings.embedding, self.settings.cache_dir)
         self.store = store or ChromaStore(
             path=None if chroma_url else root / "chroma",
@@ -98,7 +101,6 @@ class Assistant:
             dim=self.embedder.dim,
             chunking=self.settings.chunking.stamp(),
         )
-        self.catalog = Catalog(root / "catalog.sqlite")
         pair(self.catalog, self.store)
         self.indexer = Indexer(
             catalog=self.catalog,
@@ -107,7 +109,7 @@ class Assistant:
             ingest=self.settings.ingest,
             chunking=self.settings.chunking,
             embedding=self.settings.embedding,
-            lock_path=root / "ingest.lock",
+            writer=writer,
             fetch=self.settings.fetch,
         )
         self.indexer.recover_if_idle()

@@ -322,6 +322,14 @@ class Settings(BaseSettings):
             "instead of the embedded store in vectorstore_dir/chroma; the catalog stays in vectorstore_dir."
         ),
     )
+    catalog_url: str = Field(
+        "",
+        description=(
+            "A PostgreSQL database (postgresql://user:password@host:5432/name) holding the catalog instead of "
+            "vectorstore_dir/catalog.sqlite, so that app servers on several machines share one corpus (with "
+            "chroma_url for the vectors); vectorstore_dir then keeps only what each process rebuilds."
+        ),
+    )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

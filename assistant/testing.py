@@ -100,41 +100,46 @@ def free_port() -> int:
 def running_ui(store: Path, env: dict[str, str] | None = None, timeout_s: float = 300) -> Iterator[str]:
     """Run ``briefing serve`` on ``store`` in a subprocess; yield its URL once it answers, stop it after.
 
-    The server's output goes to ``store/serve.log`` (a file: a full pipe would stall the server)."""
+    The server's output goes to ``store/serve.log``."""
+    import sys
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    command = [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--store", str(store)]
+    with running_server(command, url, store / "serve.log", timeout_s, env):
+        yield url
+
+
+@contextmanager
+def running_server(
+    command: list[str], health_url: str, log_path: Path, timeout_s: float = 60, env: dict[str, str] | None = None
+) -> Iterator[None]:
+    """Run a server (``briefing serve``, ``chroma run``, llama-cpp's) until ``health_url`` answers;
+    stop it after. Its output goes to ``log_path`` (a file: a full pipe would stall the server);
+    the log's end is in the error if it exits or does not answer within ``timeout_s``."""
     import os
     import subprocess
-    import sys
     import time
     import urllib.request
 
-    port = free_port()
-    log_path = store / "serve.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--store", str(store)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
-        )
-    url = f"http://127.0.0.1:{port}/"
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     try:
         deadline = time.monotonic() + timeout_s
         while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"briefing serve exited:\n{log_path.read_text(errors='replace')}")
             try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the UI did not come up:\n{log_path.read_text(errors='replace')}")
-            time.sleep(1)
-        yield url
+                urllib.request.urlopen(health_url, timeout=5).read()
+                break
+            except OSError as exc:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    tail = log_path.read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"{' '.join(command[:4])} did not start:\n{tail}") from exc
+                time.sleep(0.3)
+        yield
     finally:
         process.terminate()
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()

@@ -2,6 +2,7 @@
 
 Usage: python benchmarks/bench_search.py [--sizes 1000 10000 100000] [--queries 100] [--chroma-url URL]
                                         [--store DIR]   # also time an ingested store (real vectors)
+                                        [--catalogs sqlite postgres] [--catalog-url URL]
 
 Embedding 100k chunks would take over an hour here, so the corpus is synthetic: random unit
 vectors (384 dimensions, as e5-small; two sentence vectors a chunk in the catalog) and texts
@@ -18,18 +19,30 @@ Random vectors have no cluster structure, so the HNSW graph search does at least
 on real vectors; the dense ranks are meaningless, the timings are not. Per size it prints
 p50/p95 of each mode, of a hybrid search whose query vector is already known (what grows with
 the corpus), and of the parts of a hybrid search (query embedding, Chroma query, BM25); and the
-time to load the corpus and to build the lexical index. Figures end as one JSON line.
+time to load the corpus and to build the lexical index. Before the timed searches it waits for
+the story grouping a new process starts in the background on a large store (and prints how long).
+
+``--catalogs sqlite postgres`` times every size with each catalog in the same run: PostgreSQL on
+a server it starts for the run (Debian's ``postgresql``, as the tests do; ``--catalog-url`` names
+a server instead, where it may create databases). For each, the catch-up: a second assistant on
+the same catalog and Chroma collection (another process; with ``--chroma-url``, another folder, as
+another machine) writes 1,000 more chunks, and the first one's lexical index is brought up to
+date from the catalog, timed.
+Figures end as one JSON line.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import shutil
+import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -136,6 +149,7 @@ def measure(assistant: Any, questions: list[str]) -> dict[str, Any]:
     from assistant.evaluation.metrics import percentile
 
     searcher = assistant.searcher
+    stories_s = timed(assistant.stories) / 1000  # a new process groups stories once, in the background
     assistant.search(questions[0])  # warm-up: first calls into Chroma and torch
     latency: dict[str, list[float]] = {"hybrid": [], "dense": [], "lexical": []}
     parts: dict[str, list[float]] = {"hybrid_no_embed": [], "embed": [], "chroma": [], "bm25": []}
@@ -151,6 +165,7 @@ def measure(assistant: Any, questions: list[str]) -> dict[str, Any]:
         parts["bm25"].append(timed(searcher.lexical.coverage, question) + timed(searcher.lexical.search, question, 50))
     return {
         "chunks": assistant.store.count(),
+        "stories_s": round(stories_s, 1),
         "ms": {
             name: {"p50": round(percentile(v, 0.5), 1), "p95": round(percentile(v, 0.95), 1)}
             for name, v in {**latency, **parts}.items()
@@ -185,7 +200,9 @@ def report(name: str, figures: dict[str, Any]) -> None:
         if "first_search_s" in figures
         else ""
     )
-    print(f"{name}: {figures['chunks']} chunks ({loaded}{cold})")
+    print(f"{name}: {figures['chunks']} chunks ({loaded}{cold}; stories grouped in {figures['stories_s']:.1f} s)")
+    if "catch_up_s" in figures:
+        print(f"    lexical index brought up to date after 1,000 chunks from elsewhere: {figures['catch_up_s']:.2f} s")
     for part, s in figures["ms"].items():
         print(f"    {part:<16} p50 {s['p50']:7.1f} ms   p95 {s['p95']:7.1f} ms")
 
@@ -196,6 +213,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--chroma-url", default=None, help="Time a Chroma server instead of the embedded store.")
     parser.add_argument("--store", action="append", default=[], help="Also time this existing store (real vectors).")
+    parser.add_argument("--catalogs", nargs="*", default=["sqlite"], choices=["sqlite", "postgres"])
+    parser.add_argument("--catalog-url", default=None, help="A PostgreSQL server (any database on it) to use.")
     args = parser.parse_args()
 
     from assistant import Assistant, Settings
@@ -212,22 +231,88 @@ def main() -> None:
         report(store, results[store])
         assistant.close()
     words, probs = word_distribution()
-    for size in args.sizes:
-        work = Path(tempfile.mkdtemp(prefix=f"bench-search-{size}-"))
-        settings = Settings(vectorstore_dir=work, collection=f"bench-{size}-{int(time.time())}")
-        assistant = Assistant(settings, embedder=embedder, chroma_url=args.chroma_url)
-        embedder = assistant.embedder
-        load_s = timed(load_corpus, assistant, size, words, probs) / 1000
-        assistant.searcher.refresh_lexical()  # what an ingestion does after each batch: builds and saves it
-        assistant.close()
-        assistant, cold = cold_start(settings, embedder, args.chroma_url, questions[0])
-        results[str(size)] = {"load_s": round(load_s, 1), **cold, **measure(assistant, questions)}
-        report(f"synthetic {size}", results[str(size)])
-        if args.chroma_url:
-            assistant.store.client.delete_collection(settings.collection)
-        assistant.close()
-        shutil.rmtree(work, ignore_errors=True)
+    with postgres_databases(args.catalog_url, "postgres" in args.catalogs) as database:
+        for size in args.sizes:
+            for catalog in args.catalogs:
+                work = Path(tempfile.mkdtemp(prefix=f"bench-search-{size}-"))
+                settings = Settings(
+                    vectorstore_dir=work,
+                    collection=f"bench-{size}-{int(time.time())}",
+                    catalog_url=database() if catalog == "postgres" else "",
+                )
+                assistant = Assistant(settings, embedder=embedder, chroma_url=args.chroma_url)
+                embedder = assistant.embedder
+                load_s = timed(load_corpus, assistant, size, words, probs) / 1000
+                assistant.searcher.refresh_lexical()  # what an ingestion does after each batch: builds, saves it
+                assistant.close()
+                assistant, cold = cold_start(settings, embedder, args.chroma_url, questions[0])
+                name = str(size) if catalog == "sqlite" else f"{size}-postgres"
+                results[name] = {"load_s": round(load_s, 1), **cold, **measure(assistant, questions)}
+                if catalog == "postgres" or len(args.catalogs) > 1:
+                    results[name]["catch_up_s"] = catch_up(assistant, settings, embedder, args.chroma_url, words, probs)
+                report(f"synthetic {size}, {catalog} catalog", results[name])
+                if args.chroma_url:
+                    assistant.store.client.delete_collection(settings.collection)
+                assistant.close()
+                shutil.rmtree(work, ignore_errors=True)
     print(json.dumps({"queries": len(questions), "results": results}))
+
+
+def catch_up(
+    assistant: Any, settings: Any, embedder: Any, chroma_url: str | None, words: list[str], probs: Any
+) -> float:
+    """Seconds ``assistant`` takes to bring its lexical index up to date after another assistant on
+    the same catalog and collection wrote 1,000 chunks: another machine (its own folder) with a
+    Chroma server and the PostgreSQL catalog, else another process on the same folder."""
+    from assistant import Assistant
+
+    other_folder = settings.vectorstore_dir
+    if chroma_url and settings.catalog_url:
+        other_folder = other_folder / "elsewhere"
+    other = Assistant(
+        settings.model_copy(update={"vectorstore_dir": other_folder}), embedder=embedder, chroma_url=chroma_url
+    )
+    load_corpus(other, 1000, words, probs, seed=1)
+    other.close()
+    before = len(assistant.searcher.lexical)
+    seconds = timed(assistant.searcher.refresh_lexical) / 1000
+    assert len(assistant.searcher.lexical) == before + 1000, "the catch-up missed chunks"
+    return round(seconds, 2)
+
+
+@contextlib.contextmanager
+def postgres_databases(url: str | None, wanted: bool) -> Iterator[Any]:
+    """A function that makes a fresh database and returns its URL: on the server at ``url``, or on
+    a cluster started for the run (``tests/postgres.py``); nothing when PostgreSQL is not wanted."""
+    if not wanted:
+        yield lambda: ""
+        return
+    import uuid
+
+    import psycopg
+
+    if url is None:
+        sys.path.insert(0, str(ROOT / "tests"))
+        from postgres import postgres_server
+
+        with postgres_server() as server:
+            yield server.database
+        return
+    made: list[str] = []
+
+    def database() -> str:
+        name = f"bench_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return url.rsplit("/", 1)[0] + "/" + name
+
+    try:
+        yield database
+    finally:
+        with psycopg.connect(url, autocommit=True) as connection:
+            for name in made:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 if __name__ == "__main__":

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from postgres import Server, postgres_server
 
 from assistant import Assistant, Settings
-from assistant.testing import HashEmbedder
+from assistant.testing import HashEmbedder, free_port, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_409043fa5ea248dc.txt"
+CHROMA = Path(sys.executable).parent / "chroma"  # the CLI that comes with the chromadb package
 HARAKAT = re.compile("[\u064b-\u0652]")
 
 
@@ -28,6 +33,40 @@ def fake_assistant(tmp_path: Path) -> Assistant:
     """An assistant on a fresh store in tmp_path, with the deterministic hash embedder."""
     settings = Settings(vectorstore_dir=tmp_path / "store", cache_dir=tmp_path / "cache")
     return Assistant(settings, embedder=HashEmbedder())
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Server]:
+    """A real PostgreSQL server on 127.0.0.1 for the session (``tests/postgres.py``)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Chroma server (`chroma run`, the CLI that comes with chromadb) on 127.0.0.1 for the
+    module; its URL."""
+    folder = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [str(CHROMA), "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)]
+    with running_server(command, f"{url}/api/v2/heartbeat", folder / "chroma.log"):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (``executable_path``: no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is not installed: run `make install-browser` (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
+        yield instance
+        instance.close()
 
 
 @pytest.fixture(scope="session")

@@ -1,8 +1,10 @@
-"""The SQLite catalog (assistant/storage/catalog.py): articles and chunks, replacement, chunk
-rows and passages, sentence vectors, stamps and the generation number."""
+"""The catalog (assistant/storage/catalog.py): articles and chunks, replacement, chunk rows and
+passages, sentence vectors, stamps and the generation number; every test that takes ``catalog``
+runs on both implementations, SQLite and PostgreSQL (a real server, ``tests/postgres.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 from assistant.records import Article, Chunk, Passage, Stripped
 from assistant.storage.catalog import ArticleInfo, Catalog, ChunkRow
+from assistant.storage.postgres import PostgresCatalog
 
 TEXT = "قال روبيو إن الوقت ينفد. وأضاف أنه قصير جدًا."  # two sentences, 24 + 1 + 21 characters
 
@@ -40,9 +43,14 @@ def _chunks(article: Article, cuts: list[tuple[int, int]]) -> list[Chunk]:
     return [Chunk(f"{article.id}-{i}", article.id, i, article.text[s:e], s, e) for i, (s, e) in enumerate(cuts)]
 
 
-@pytest.fixture
-def catalog(tmp_path: Path) -> Catalog:
-    return Catalog(tmp_path / "store" / "catalog.sqlite")
+@pytest.fixture(params=["sqlite", "postgres"])
+def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
+    if request.param == "sqlite":
+        made = Catalog(tmp_path / "store" / "catalog.sqlite")
+    else:
+        made = PostgresCatalog(request.getfixturevalue("postgres").database(), tmp_path / "store")
+    yield made
+    made.close()
 
 
 @pytest.fixture
@@ -53,7 +61,7 @@ def filled(catalog: Catalog) -> Catalog:
 
 
 def test_a_new_catalog_is_empty(catalog: Catalog, tmp_path: Path) -> None:
-    assert (tmp_path / "store" / "catalog.sqlite").is_file()  # the folder is made too
+    assert catalog.folder == tmp_path / "store" and catalog.folder.is_dir()  # the folder is made too
     assert (catalog.counts(), catalog.articles(), catalog.generation) == ((0, 0), [], 0)
     assert (catalog.article_id_for_key("seeds/one.txt"), catalog.has_article("a1")) == (None, False)
     assert (catalog.article_text("a1"), catalog.stripped("a1"), catalog.chunk_ids_of("a1")) == (None, [], [])
@@ -274,3 +282,9 @@ def test_a_store_made_before_author_and_pages_gets_them_and_keeps_its_articles(t
     assert [(i.article_id, i.author) for i in catalog.articles()] == [("old", None), ("p1", "A")]
     [row] = catalog.chunk_rows(["c1"]).values()
     assert (row.pages, row.to_passage().page) == ((0, 4), 2)
+
+
+def test_a_stamp_set_by_default_keeps_the_first_value(catalog: Catalog) -> None:
+    assert catalog.setdefault_meta("catalog_id", "first") == "first"
+    assert catalog.setdefault_meta("catalog_id", "second") == "first"  # another process, a moment later
+    assert catalog.get_meta("catalog_id") == "first"

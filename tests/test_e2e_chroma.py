@@ -4,12 +4,6 @@ with the real e5 model; ingest, search and ask (extractive) behave as on the emb
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,45 +14,6 @@ from assistant.cli import main
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
-CHROMA = Path(sys.executable).parent / "chroma"  # the CLI that comes with the chromadb package
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("chroma-server")
-    port = _free_port()
-    log_path = folder / "chroma.log"
-    log_file = log_path.open("wb")  # a file, not a pipe: a full pipe would stall the server
-    process = subprocess.Popen(
-        [str(CHROMA), "run", "--path", str(folder / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2).read()
-            break
-        except OSError as exc:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"chroma run did not start: {log_path.read_text(errors='replace')[-2000:]}") from exc
-            time.sleep(0.3)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log_file.close()
 
 
 def test_ingest_search_ask_through_a_chroma_server(

@@ -3,11 +3,7 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,45 +11,22 @@ import pytest
 
 from assistant import Assistant, Settings
 from assistant.models.gguf import assemble_gguf
+from assistant.testing import free_port, running_server
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     model = assemble_gguf(Settings().cache_dir / "models")
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    log_file = log_path.open("wb")  # a file, not a pipe: the server's log would fill a pipe and stall it
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1", "--port", str(port),
-         "--n_ctx", "4096", "--model_alias", "bundled"],
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    port = free_port()
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/models", timeout=2).read()
-            break
-        except OSError as exc:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log = log_path.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"llama-cpp server did not start: {log}") from exc
-            time.sleep(0.5)
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
-    log_file.close()
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
+               "--port", str(port), "--n_ctx", "4096", "--model_alias", "bundled"]  # fmt: skip
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    with running_server(command, f"{url}/models", log_path, timeout_s=120):
+        yield url
 
 
 def test_openai_backend_answers_seed_questions(server: str, tmp_path: Path) -> None:

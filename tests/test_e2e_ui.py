@@ -7,7 +7,6 @@ Screenshots go to ``build/screenshots/`` (or ``$BRIEFING_SCREENSHOTS``) for peop
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,20 +35,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running_ui(store, {"BRIEFING_LLM__BACKEND": "local"}) as url:
         assert "Briefing assistant UI: http://127.0.0.1:" in (store / "serve.log").read_text()
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is not installed: run `make install-browser` (apt-get install chromium)"
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-        )
-        yield instance
-        instance.close()
 
 
 def _ask(page: Any, question: str, answers_before: int, *, streams: bool) -> Any:

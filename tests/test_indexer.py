@@ -42,7 +42,7 @@ def _indexer(tmp_path: Path, **changes: object) -> Indexer:
         ingest=settings.ingest,
         chunking=settings.chunking,
         embedding=settings.embedding,
-        lock_path=tmp_path / "store" / "ingest.lock",
+        writer=WriterLock(tmp_path / "store" / "ingest.lock"),
     )
 
 

@@ -10,6 +10,7 @@ Examples:
     briefing search "ماذا قال روبيو لروسيا؟" --json
     briefing sources                            # what is ingested
     briefing --chroma-url http://127.0.0.1:8000 ingest seeds/   # vectors on a Chroma server
+    briefing --catalog-url postgresql://briefing@127.0.0.1/news serve   # the catalog on PostgreSQL
     briefing serve --port 7860                  # the chat UI, on 127.0.0.1
     briefing brief --topic "Ukraine peace talks" -o brief.html --llm extractive
     briefing ask "What did Rubio tell Russia?" --llm extractive
@@ -49,8 +50,16 @@ from assistant.settings import BACKENDS, SEARCH_MODES, Backend, SearchMode
     help="Keep the vectors on a Chroma server (e.g. http://127.0.0.1:8000) instead of the embedded store; "
     "the catalog stays in --store. Default: BRIEFING_CHROMA_URL. Goes before the command.",
 )
-def main(chroma_url: str | None) -> None:
-    pass  # commands read --chroma-url through common.open_assistant
+@click.option(
+    "--catalog-url",
+    default=None,
+    metavar="URL",
+    help="Keep the catalog in a PostgreSQL database (postgresql://user:password@host/name) instead of "
+    "--store's catalog.sqlite, shared by app servers on several machines. Default: BRIEFING_CATALOG_URL. "
+    "Goes before the command.",
+)
+def main(chroma_url: str | None, catalog_url: str | None) -> None:
+    pass  # commands read --chroma-url and --catalog-url through common.open_assistant
 
 
 @main.command()

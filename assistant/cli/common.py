@@ -37,8 +37,10 @@ def open_assistant(store: str | None, *, create: bool = False) -> Any:
     from assistant import Assistant
 
     context = click.get_current_context(silent=True)
-    chroma_url = context.find_root().params.get("chroma_url") if context else None
-    return Assistant(vectorstore_dir=store, chroma_url=chroma_url, create=create)
+    params = context.find_root().params if context else {}
+    return Assistant(
+        vectorstore_dir=store, chroma_url=params.get("chroma_url"), catalog_url=params.get("catalog_url"), create=create
+    )
 
 
 def jsonable(value: Any) -> Any:

@@ -54,11 +54,11 @@ def assistant_for_corpus(
 
 def settings_hash(settings: Settings, backend: str) -> str:
     """sha256 of the settings as JSON, with the backend the run uses. Left out: where things live
-    (store folder, Chroma server, model cache: they do not change results), the chat UI's settings,
+    (store folder, Chroma server, catalog database, model cache: they do not change results), the chat UI's settings,
     and secrets (API key, UI password).
     """
     data = settings.model_dump(mode="json")
-    for name in ("vectorstore_dir", "chroma_url", "cache_dir", "ui"):
+    for name in ("vectorstore_dir", "chroma_url", "catalog_url", "cache_dir", "ui"):
         data.pop(name, None)
     data["llm"].pop("api_key", None)
     data["llm"]["backend"] = backend

@@ -38,6 +38,7 @@ from assistant.storage.catalog import Catalog, SentenceVectors
 from assistant.storage.chroma import ChromaStore
 from assistant.storage.consistency import WriterLock, journal, recover
 from assistant.storage.feeds import FeedStates
+from assistant.storage.postgres import AdvisoryLock
 from assistant.text.words import candidate_spans
 
 # Called as progress(articles_done, articles_seen_so_far) during ingestion.
@@ -81,7 +82,7 @@ class Indexer:
         ingest: IngestSettings,
         chunking: ChunkingSettings,
         embedding: EmbeddingSettings,
-        lock_path: Path,
+        writer: WriterLock | AdvisoryLock,
         on_commit: Callable[[], None] | None = None,
         fetch: FetchSettings | None = None,
         feeds: FeedStates | None = None,
@@ -94,7 +95,7 @@ class Indexer:
         self.ingest_settings = ingest
         self.chunking = chunking
         self.embedding = embedding
-        self.writer = WriterLock(lock_path)
+        self.writer = writer  # a flock on the store's ingest.lock, or an AdvisoryLock on PostgreSQL
         self.fetch_settings = fetch or FetchSettings()
         self.feeds = feeds or FeedStates(catalog.path)  # feed state lives in the catalog's file
         self.transport: httpx.BaseTransport | None = None  # tests put an httpx.MockTransport here

@@ -139,7 +139,7 @@ class HybridSearcher:
     @property
     def lexical_path(self) -> Path:
         """Where the lexical index is kept, beside the catalog."""
-        return self.catalog.path.with_name(LEXICAL_FILE)
+        return self.catalog.folder / LEXICAL_FILE
 
     def _index_texts(self, chunk_ids: list[str]) -> dict[str, str]:
         rows = self.catalog.chunk_rows(chunk_ids)

@@ -180,7 +180,7 @@ class StoryIndex:
 
     @property
     def path(self) -> Path:
-        return self.catalog.path.with_name(STORIES_FILE)
+        return self.catalog.folder / STORIES_FILE
 
     def stories(self) -> list[Story]:
         """Every story (an article alone is a story of one), most outlets first."""

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -54,7 +55,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     article_id TEXT NOT NULL REFERENCES articles(article_id) ON DELETE CASCADE,
     idx INTEGER NOT NULL,
     start INTEGER NOT NULL,
-    end INTEGER NOT NULL
+    "end" INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE TABLE IF NOT EXISTS sentence_vectors (
@@ -117,11 +118,28 @@ class ChunkRow:
 
 
 class Catalog:
-    """SQLite catalog; safe to share between threads (one connection, one lock)."""
+    """SQLite catalog; safe to share between threads (one connection, one lock).
+
+    ``PostgresCatalog`` (``storage.postgres``) is the same catalog on a PostgreSQL server: the
+    queries here are written once, with ``?`` marks; what differs between the two databases is
+    the connection, the schema's types, and the four upserts below (class attributes it overrides).
+    """
+
+    # SQLite's REPLACE deletes a row whose key (article_id or the source key; chunk_id) conflicts,
+    # what references it going with it (ON DELETE CASCADE: an article's chunks, a chunk's sentence
+    # vectors), before inserting the new one.
+    _PUT_META = "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)"
+    _PUT_ARTICLE = f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    _PUT_CHUNK = "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?)"
+    _PUT_SENTENCES = (
+        "INSERT OR REPLACE INTO sentence_vectors SELECT ?, ?, ?, ? "
+        "WHERE EXISTS (SELECT 1 FROM chunks WHERE chunk_id = ?)"
+    )
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self.folder = path.parent  # what is kept beside the catalog: the saved lexical index, stories
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -132,12 +150,17 @@ class Catalog:
             if column not in have:
                 self._db.execute(f"ALTER TABLE articles ADD COLUMN {column} {kind}")
 
+    @property
+    def where(self) -> str:
+        """Where the catalog lives, for messages: its file, or its server (without a password)."""
+        return str(self.path)
+
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[Any]:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -146,6 +169,12 @@ class Catalog:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    def _put_article_row(self, db: Any, row: tuple[Any, ...]) -> None:
+        db.execute(self._PUT_ARTICLE, row)
+
+    def _put_chunk_rows(self, db: Any, rows: list[tuple[Any, ...]]) -> None:
+        db.executemany(self._PUT_CHUNK, rows)
 
     # -- stamps -------------------------------------------------------------------------
 
@@ -156,7 +185,15 @@ class Catalog:
 
     def set_meta(self, key: str, value: str) -> None:
         with self._transaction() as db:
-            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+            db.execute(self._PUT_META, (key, value))
+
+    def setdefault_meta(self, key: str, value: str) -> str:
+        """The stamp ``key``, set to ``value`` first if it has none: two processes opening a new
+        catalog at once agree on one value (the first written)."""
+        with self._transaction() as db:
+            db.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value))
+            row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return str(row[0])
 
     @property
     def generation(self) -> int:
@@ -190,8 +227,8 @@ class Catalog:
                 db.execute("DELETE FROM articles WHERE article_id = ?", (old_id,))
             for article, chunks in items:
                 stripped = json.dumps([{"rule": s.rule, "text": s.text} for s in article.stripped], ensure_ascii=False)
-                db.execute(
-                    f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                self._put_article_row(
+                    db,
                     (
                         article.id,
                         article.key,
@@ -208,14 +245,11 @@ class Catalog:
                         json.dumps(list(article.pages)) if article.pages else None,
                     ),
                 )
-                db.executemany(
-                    "INSERT OR REPLACE INTO chunks VALUES (?,?,?,?,?)",
-                    [(c.id, c.article_id, c.index, c.start, c.end) for c in chunks],
-                )
+                self._put_chunk_rows(db, [(c.id, c.article_id, c.index, c.start, c.end) for c in chunks])
             if sentences:
                 self._put_sentence_vectors(db, *sentences)
             generation = int((db.execute("SELECT value FROM meta WHERE key='generation'").fetchone() or [0])[0])
-            db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('generation', ?)", (str(generation + 1),))
+            db.execute(self._PUT_META, ("generation", str(generation + 1)))
 
     def articles(self) -> list[ArticleInfo]:
         """Every article, newest first (unknown dates last), then by title."""
@@ -256,7 +290,7 @@ class Catalog:
     # -- chunks ------------------------------------------------------------------------
 
     _CHUNK_SELECT = (
-        "SELECT c.chunk_id, c.article_id, c.idx, c.start, c.end, a.text, a.title, a.source, a.url, "
+        'SELECT c.chunk_id, c.article_id, c.idx, c.start, c."end", a.text, a.title, a.source, a.url, '
         "a.published, a.lang, a.key, a.pages FROM chunks c JOIN articles a ON a.article_id = c.article_id"
     )
 
@@ -326,14 +360,12 @@ class Catalog:
         with self._transaction() as db:
             self._put_sentence_vectors(db, model, items)
 
-    @staticmethod
-    def _put_sentence_vectors(db: sqlite3.Connection, model: str, items: dict[str, SentenceVectors]) -> None:
+    def _put_sentence_vectors(self, db: Any, model: str, items: dict[str, SentenceVectors]) -> None:
         for chunk_id, (offsets, vectors) in items.items():
             if len(offsets) != len(vectors):
                 raise ValueError(f"{len(offsets)} sentence spans but {len(vectors)} vectors for chunk {chunk_id}")
             db.execute(
-                "INSERT OR REPLACE INTO sentence_vectors SELECT ?, ?, ?, ? "
-                "WHERE EXISTS (SELECT 1 FROM chunks WHERE chunk_id = ?)",
+                self._PUT_SENTENCES,
                 (
                     chunk_id,
                     model,
@@ -352,7 +384,7 @@ class Catalog:
         """(chunk id, start, end) of an article's chunks, in order."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT chunk_id, start, end FROM chunks WHERE article_id = ? ORDER BY idx", (article_id,)
+                'SELECT chunk_id, start, "end" FROM chunks WHERE article_id = ? ORDER BY idx', (article_id,)
             ).fetchall()
         return [(r[0], int(r[1]), int(r[2])) for r in rows]
 

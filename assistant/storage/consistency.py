@@ -45,16 +45,13 @@ JOURNAL = "pending_chunk_ids"
 
 def pair(catalog: Catalog, store: ChromaStore) -> None:
     """Bind ``catalog`` and ``store`` to each other, or raise ``StoreError`` if either belongs elsewhere."""
-    catalog_id = catalog.get_meta(CATALOG_ID)
-    if catalog_id is None:
-        catalog_id = uuid.uuid4().hex
-        catalog.set_meta(CATALOG_ID, catalog_id)
+    catalog_id = catalog.get_meta(CATALOG_ID) or catalog.setdefault_meta(CATALOG_ID, uuid.uuid4().hex)
     n_articles = catalog.counts()[0]
     recorded_id = catalog.get_meta(COLLECTION_ID)
     recorded_where = catalog.get_meta(COLLECTION_WHERE)
     if recorded_id is None and n_articles and store.is_server:
         # Catalogs from before pairing was recorded were all built on the embedded store.
-        recorded_id, recorded_where = "embedded", str(catalog.path.parent / "chroma")
+        recorded_id, recorded_where = "embedded", str(catalog.folder / "chroma")
     if recorded_id not in (None, store.collection_id) and n_articles:
         how = (
             f"--chroma-url {recorded_where} (or BRIEFING_CHROMA_URL)"
@@ -62,7 +59,7 @@ def pair(catalog: Catalog, store: ChromaStore) -> None:
             else "the embedded store (no --chroma-url, BRIEFING_CHROMA_URL unset)"
         )
         raise StoreError(
-            f"The catalog {catalog.path} indexes {n_articles} articles in the Chroma collection at "
+            f"The catalog {catalog.where} indexes {n_articles} articles in the Chroma collection at "
             f"{recorded_where}, not in the one at {store.where}: mixing them would show articles without "
             f"vectors. Open it with {how}, or give this Chroma its own folder (--store DIR) and ingest again."
         )
@@ -70,7 +67,7 @@ def pair(catalog: Catalog, store: ChromaStore) -> None:
     if owner not in (None, catalog_id) and store.count():
         raise StoreError(
             f"The Chroma collection {store.collection.name!r} at {store.where} holds {store.count()} vectors "
-            f"indexed by another catalog (id {owner}), not by {catalog.path}: their articles are not in this "
+            f"indexed by another catalog (id {owner}), not by {catalog.where}: their articles are not in this "
             f"catalog. Use the vectorstore folder that built it (--store DIR), or another collection "
             f"(BRIEFING_COLLECTION=...)."
         )
