@@ -309,37 +309,24 @@ def catch_up(
 
 @contextlib.contextmanager
 def postgres_databases(url: str | None, wanted: bool) -> Iterator[Any]:
-    """A function that makes a fresh database and returns its URL: on the server at ``url``, or on
-    a cluster started for the run (``tests/postgres.py``); nothing when PostgreSQL is not wanted."""
+    """A function that makes a fresh database and returns its URL: on the server at ``url`` (its
+    databases dropped at the end), or on a cluster started for the run; nothing when PostgreSQL is
+    not wanted. Both as the tests do (``tests/postgres.py``)."""
     if not wanted:
         yield lambda: ""
         return
-    import uuid
-
-    import psycopg
+    sys.path.insert(0, str(ROOT / "tests"))
+    from postgres import Server, postgres_server
 
     if url is None:
-        sys.path.insert(0, str(ROOT / "tests"))
-        from postgres import postgres_server
-
         with postgres_server() as server:
             yield server.database
         return
-    made: list[str] = []
-
-    def database() -> str:
-        name = f"bench_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(url, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        made.append(name)
-        return url.rsplit("/", 1)[0] + "/" + name
-
+    given = Server(url)
     try:
-        yield database
+        yield given.database
     finally:
-        with psycopg.connect(url, autocommit=True) as connection:
-            for name in made:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        given.drop_databases()
 
 
 if __name__ == "__main__":

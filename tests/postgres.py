@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,17 +36,26 @@ def _bin_dir() -> Path:
 
 
 class Server:
-    """A running cluster; ``database()`` makes a fresh, empty database and returns its URL."""
+    """A PostgreSQL server reached through ``admin_url`` (any database on it, as a user who may
+    create databases); ``database()`` makes a fresh, empty database and returns its URL."""
 
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.admin_url = f"postgresql://briefing@127.0.0.1:{port}/postgres"
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.made: list[str] = []
 
     def database(self) -> str:
         name = f"t{os.getpid()}_{next(_counter)}"
         with psycopg.connect(self.admin_url, autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
-        return f"postgresql://briefing@127.0.0.1:{self.port}/{name}"
+        self.made.append(name)
+        return self.admin_url.rsplit("/", 1)[0] + "/" + name
+
+    def drop_databases(self) -> None:
+        """Drop the databases ``database()`` made (on a server that outlives the run)."""
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            for name in self.made:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        self.made.clear()
 
 
 @contextmanager
@@ -70,22 +78,15 @@ def postgres_server() -> Iterator[Server]:
     )  # fmt: skip
     port = free_port()
     options = f"-c listen_addresses=127.0.0.1 -p {port} -k {sockets} -c fsync=off"
-    subprocess.run(
+    # -w: pg_ctl returns once the server accepts connections.
+    started = subprocess.run(
         [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options, "-w", "start"],
-        check=True, capture_output=True, text=True,
+        capture_output=True, text=True,
     )  # fmt: skip
-    server = Server(port)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                psycopg.connect(server.admin_url, connect_timeout=2).close()
-                break
-            except psycopg.OperationalError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"PostgreSQL did not start: {log.read_text(errors='replace')[-2000:]}") from None
-                time.sleep(0.2)
-        yield server
+        if started.returncode != 0:
+            raise RuntimeError(f"PostgreSQL did not start: {log.read_text(errors='replace')[-2000:]}")
+        yield Server(f"postgresql://briefing@127.0.0.1:{port}/postgres")
     finally:
         subprocess.run(
             [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True

@@ -26,6 +26,7 @@ from typing import Any
 import psycopg
 import pytest
 from postgres import Server
+from test_e2e_crash import _check_consistent
 
 from assistant import Assistant, Settings
 from assistant.testing import running_ui
@@ -64,16 +65,11 @@ def _settings(folder: Path, env: dict[str, str]) -> Settings:
     )
 
 
-def _check_consistent(a: Assistant) -> set[str]:
-    """Every catalog article has its vectors and every vector its catalog row, each once; the keys."""
-    got = a.store.collection.get(include=["metadatas"])
-    ids, metadatas = got["ids"], got["metadatas"] or []
-    assert len(ids) == len(set(ids))
-    articles = a.articles()
-    assert {str(m["article_id"]) for m in metadatas} == {info.article_id for info in articles}
-    chunks = {cid for info in articles for cid in a.catalog.chunk_ids_of(info.article_id)}
-    assert set(ids) == chunks and a.catalog.counts() == (len(articles), len(ids))
-    keys = [info.key for info in articles]
+def _consistent_keys(a: Assistant) -> set[str]:
+    """The stores checked as after a crash on one machine (``test_e2e_crash``); the articles' keys,
+    each once."""
+    _check_consistent(a)
+    keys = [info.key for info in a.articles()]
     assert len(keys) == len(set(keys))
     return set(keys)
 
@@ -167,7 +163,7 @@ def test_two_ingestions_at_once_keep_every_article_once(shared: dict[str, str], 
     outputs = [p.communicate(timeout=600)[0] for p in processes]
     assert [p.returncode for p in processes] == [0, 0], outputs
     a = Assistant(_settings(tmp_path / "check", shared))
-    assert _check_consistent(a) == _keys(first) | _keys(second)  # 15 articles, each once
+    assert _consistent_keys(a) == _keys(first) | _keys(second)  # 15 articles, each once
     added = [int(out.split("added ")[1].split(",")[0]) for out in outputs]
     assert sorted(added) == [5, 10]  # whoever went second found the 5 shared articles in already
     a.close()
@@ -205,7 +201,7 @@ def test_an_ingestion_killed_mid_run_leaves_the_shared_stores_consistent(
     assert process.returncode == -signal.SIGKILL
 
     other = Assistant(_settings(tmp_path / "other", shared))  # another machine opens the stores
-    survived = _check_consistent(other)
+    survived = _consistent_keys(other)
     assert 3 <= len(survived) < n_articles
     other.close()
 
@@ -213,5 +209,5 @@ def test_an_ingestion_killed_mid_run_leaves_the_shared_stores_consistent(
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert f"added {n_articles - len(survived)}, unchanged {len(survived)}, replaced 0, failed 0" in rerun.stdout
     final = Assistant(_settings(tmp_path / "other", shared))
-    assert _check_consistent(final) == _keys(corpus)
+    assert _consistent_keys(final) == _keys(corpus)
     final.close()

@@ -36,9 +36,8 @@ from assistant.records import Article, Chunk, IngestFailure, IngestReport
 from assistant.settings import ChunkingSettings, EmbeddingSettings, FetchSettings, IngestSettings
 from assistant.storage.catalog import Catalog, SentenceVectors
 from assistant.storage.chroma import ChromaStore
-from assistant.storage.consistency import WriterLock, journal, recover
+from assistant.storage.consistency import OneWriter, journal, recover
 from assistant.storage.feeds import FeedStates
-from assistant.storage.postgres import AdvisoryLock
 from assistant.text.words import candidate_spans
 
 # Called as progress(articles_done, articles_seen_so_far) during ingestion.
@@ -82,7 +81,7 @@ class Indexer:
         ingest: IngestSettings,
         chunking: ChunkingSettings,
         embedding: EmbeddingSettings,
-        writer: WriterLock | AdvisoryLock,
+        writer: OneWriter,
         on_commit: Callable[[], None] | None = None,
         fetch: FetchSettings | None = None,
         feeds: FeedStates | None = None,

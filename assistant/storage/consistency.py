@@ -78,7 +78,52 @@ def pair(catalog: Catalog, store: ChromaStore) -> None:
         catalog.set_meta(COLLECTION_WHERE, store.where)
 
 
-class WriterLock:
+class OneWriter:
+    """One writer at a time: other threads of this process wait on a thread lock, other processes on
+    what a subclass takes in ``_take`` (a ``flock``, a PostgreSQL advisory lock); without
+    ``blocking``, ``acquire`` gives up at once instead of waiting."""
+
+    def __init__(self) -> None:
+        self._thread_lock = threading.Lock()
+        self._held = False
+
+    def acquire(self, *, blocking: bool = True) -> bool:
+        """Take the lock; without ``blocking``, return False at once if someone else holds it."""
+        if not self._thread_lock.acquire(blocking=blocking):
+            return False
+        try:
+            taken = self._take(blocking)
+        except BaseException:
+            self._thread_lock.release()
+            raise
+        if not taken:
+            self._thread_lock.release()
+            return False
+        self._held = True
+        return True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._drop()
+            self._thread_lock.release()
+
+    def _take(self, blocking: bool) -> bool:
+        """Take the other processes' lock: True once held, False if (without blocking) it is not free."""
+        raise NotImplementedError
+
+    def _drop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> OneWriter:
+        self.acquire()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
+        self.release()
+
+
+class WriterLock(OneWriter):
     """An exclusive lock on a file, held by whoever writes to the store: other processes, and
     other threads using the same ``WriterLock``, wait (or, without ``blocking``, give up).
 
@@ -87,40 +132,28 @@ class WriterLock:
     """
 
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path
         self._fd: int | None = None
-        self._thread_lock = threading.Lock()
 
-    def acquire(self, *, blocking: bool = True) -> bool:
-        """Take the lock; without ``blocking``, return False at once if someone else holds it."""
-        if not self._thread_lock.acquire(blocking=blocking):
-            return False
+    def _take(self, blocking: bool) -> bool:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
         except BaseException as exc:
             os.close(fd)
-            self._thread_lock.release()
             if isinstance(exc, BlockingIOError):  # only without blocking: another process holds it
                 return False
             raise
         self._fd = fd
         return True
 
-    def release(self) -> None:
+    def _drop(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
-            self._thread_lock.release()
-
-    def __enter__(self) -> WriterLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self.release()
 
 
 @contextmanager

@@ -22,7 +22,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -31,7 +30,7 @@ import psycopg
 from assistant.errors import StoreError
 from assistant.storage.catalog import _ARTICLE_COLUMNS, Catalog
 from assistant.storage.catalog import _SCHEMA as SQLITE_SCHEMA
-from assistant.storage.consistency import WriterLock
+from assistant.storage.consistency import OneWriter, WriterLock
 
 # The SQLite schema with PostgreSQL's type for bytes.
 _SCHEMA = SQLITE_SCHEMA.replace(" BLOB ", " BYTEA ")
@@ -137,7 +136,7 @@ class PostgresCatalog(Catalog):
         db.executemany(self._PUT_CHUNK, rows)
 
 
-def open_catalog(url: str, folder: Path) -> tuple[Catalog, WriterLock | AdvisoryLock]:
+def open_catalog(url: str, folder: Path) -> tuple[Catalog, OneWriter]:
     """The catalog a store uses and its writer lock: on PostgreSQL when ``url`` is given (``folder``
     keeps what each process rebuilds), else ``folder/catalog.sqlite`` and ``folder/ingest.lock``."""
     if url:
@@ -145,43 +144,27 @@ def open_catalog(url: str, folder: Path) -> tuple[Catalog, WriterLock | Advisory
     return Catalog(folder / "catalog.sqlite"), WriterLock(folder / "ingest.lock")
 
 
-class AdvisoryLock:
-    """``WriterLock``'s interface over a PostgreSQL session-level advisory lock."""
+class AdvisoryLock(OneWriter):
+    """The one-writer lock as a PostgreSQL session-level advisory lock, on a connection of its own."""
 
     def __init__(self, url: str) -> None:
+        super().__init__()
         self.url = url
         self.path = redact(url)  # what messages name as the lock's place
         self._key = _lock_key(_WRITER_LOCK)
         self._connection: psycopg.Connection[Any] | None = None
-        self._thread_lock = threading.Lock()
 
-    def acquire(self, *, blocking: bool = True) -> bool:
-        """Take the lock; without ``blocking``, return False at once if another session holds it."""
-        if not self._thread_lock.acquire(blocking=blocking):
+    def _take(self, blocking: bool) -> bool:
+        connection = connect(self.url)
+        if blocking:
+            connection.execute("SELECT pg_advisory_lock(%s)", (self._key,))
+        elif not connection.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()[0]:  # type: ignore[index]
+            connection.close()
             return False
-        try:
-            connection = connect(self.url)
-            if blocking:
-                connection.execute("SELECT pg_advisory_lock(%s)", (self._key,))
-            elif not connection.execute("SELECT pg_try_advisory_lock(%s)", (self._key,)).fetchone()[0]:  # type: ignore[index]
-                connection.close()
-                self._thread_lock.release()
-                return False
-        except BaseException:
-            self._thread_lock.release()
-            raise
         self._connection = connection
         return True
 
-    def release(self) -> None:
+    def _drop(self) -> None:
         if self._connection is not None:
             connection, self._connection = self._connection, None
             connection.close()  # the session ends, and its advisory locks with it
-            self._thread_lock.release()
-
-    def __enter__(self) -> AdvisoryLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
-        self.release()
