@@ -180,3 +180,75 @@ def test_a_date_made_of_two_dates_of_the_arabic_is_caught() -> None:
     ford = "قرار شركة فورد في ديسمبر من نفس السنة ومصانعها التي ستغلق أبوابها في أكتوبر 2016"
     assert any(p.startswith("date:") for p in trace("December 2016", ford).problems)
     assert trace("October 2016", ford).problems == ()
+
+
+MELBOURNE = (
+    "عادةً ما يكون حزب العمال الأقوى شعبيةً في صفوف طبقة العمال في الضواحي الشمالية والجنوبية لولاية ميلبورن، "
+    "وبالمدن الجهوية ك بالارات، وبنديغو، وجيلوغ."
+)
+
+
+def test_the_question_supplies_only_the_verb_that_frames_someones_words() -> None:
+    # "affluent" is the question's premise: the quote is about working-class suburbs.
+    wrong = trace(
+        "The strongest party in Melbourne's affluent areas is the Labor Party.",
+        MELBOURNE,
+        "What party is strongest in Melbourne's affluent areas?",
+    )
+    assert not wrong.checked and "affluent" in wrong.untraced
+    told = trace("Rubio told Russia that time is running out.", RUBIO, "What did Rubio tell Russia?")
+    assert [w.via for w in told.words if w.word == "told"] == ["question"]
+    assert "told" in trace("Rubio told Russia that time is running out.", RUBIO).untraced
+
+
+def test_words_that_only_look_like_relational_nouns_raise_no_role_problem() -> None:
+    # إلى also reads as آل "family"; "Moscow" after it is no family's.
+    assert trace("Rubio sent the envoy back to Moscow.", RUBIO).problems == ()
+    # A comma ends the phrase: المنتخب "elected" (also "national team") is not William's team.
+    assert (
+        trace(
+            "William was given the title of count.", "منح زعيمهم المنتخب، ويليام ذو الساعد الحديدية، لقب كونت"
+        ).problems
+        == ()
+    )
+    # نائب الرئيس is a title ("vice president"): Mike Pence holds it, he is no one's deputy.
+    assert not any(
+        "role" in p
+        for p in trace("Vice President Mike Pence will speak.", "سيلقي نائب الرئيس مايك بينس خطابا").problems
+    )
+    # وايد (also "support") before سيمز is the first name the English keeps, untraced: a draft, not a role error.
+    sims = trace(
+        "Police arrested a suspect in the death of Wayde Sims.", "ألقت الشرطة القبض على مشتبه به في وفاة وايد سيمز"
+    )
+    assert sims.problems == () and "Wayde" in sims.untraced
+    # The real role errors stay caught.
+    assert any("envoy" in p for p in trace("Rubio met Vladimir Putin this week.", RUBIO).problems)
+    assert any(
+        "team" in p for p in trace("Sybiha accused Putin of stalling.", "واتهم سيبيها فريق بوتين بالمماطلة.").problems
+    )
+
+
+def test_when_every_candidate_disagrees_the_model_is_told_what_the_check_found() -> None:
+    calls: list[tuple[str, dict[str, str]]] = []
+    replies = {
+        "render_guided": "Rubio met Vladimir Putin this week.",
+        "render_english": "Rubio met Putin.",
+        "render_repair": "Rubio met an envoy of President Vladimir Putin this week.",
+    }
+
+    def fake(name: str, **values: str) -> str:
+        calls.append((name, values))
+        return replies[name]
+
+    best, *rest = render(fake, "What did Rubio reveal about his meeting this week?", RUBIO)
+    assert [name for name, _ in calls] == ["render_guided", "render_english", "render_repair"]
+    told = calls[-1][1]
+    assert told["previous"] == "Rubio met Vladimir Putin this week."
+    assert told["problems"] == 'It is the envoy of Putin, not Putin: write "the envoy of Putin".'
+    assert best.prompt == "render_repair" and best.trace.problems == ()  # the answerer keeps it a draft
+    assert all(r.trace.problems for r in rest)
+    # A candidate without disagreement needs no repair.
+    calls.clear()
+    replies["render_guided"] = RIGHT
+    render(fake, "What did Rubio reveal about his meeting this week?", RUBIO)
+    assert "render_repair" not in [name for name, _ in calls]

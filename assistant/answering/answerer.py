@@ -289,11 +289,16 @@ class Answerer:
             work.removed.append(f"{best.text} ({'; '.join(problems)})")
             return [quote]
         unnamed = _unnamed(work.standalone, best)
-        if best.trace.checked and not unnamed:
+        repaired = best.prompt == "render_repair"
+        if best.trace.checked and not unnamed and not repaired:
             return [AnswerSentence(best.text, "checked", (1,), (), best.trace.words), quote]
         notes: tuple[str, ...] = (f"untraced: {', '.join(best.trace.untraced)}",) if best.trace.untraced else ()
         if unnamed:
             notes += ("a who-question answered without a name spelled in the quote",)
+        if repaired:  # the answers the check found wrong are shown as removed
+            notes += ("rewritten by the model after the check removed its first answer",)
+            first = next(c for c in candidates if c.prompt != "render_repair")
+            work.removed.append(f"{first.text} ({'; '.join(first.trace.problems)})")
         return [AnswerSentence(best.text, "draft", (1,), notes, best.trace.words), quote]
 
     def _verify(

@@ -8,7 +8,12 @@ the one that traces best kept.
 - each candidate is traced word by word (``tracing.trace``); the best is the one with no
   disagreement and the fewest untraced content words (``Trace.rank``), the earlier on a tie. A
   candidate made only of the question's words ("US mission chiefs" for "Who recalled the US
-  mission chiefs?") disagrees: it answers nothing, so the next plan is tried.
+  mission chiefs?") disagrees: it answers nothing, so the next plan is tried;
+- when every candidate of an answer disagrees, one more (``render_repair``): the model is shown
+  its best wrong answer and what the check found ("the Arabic has the envoy of Putin, the answer
+  has Putin without the envoy"), and the new answer is traced like the others. It is never
+  more than a draft: an answer rewritten to pass the check has not been checked by it alone
+  ("The envoy of Putin met Putin" traces word by word and is wrong).
 
 Deliberately not here: what the answer does with the chosen rendering (``answering.answerer``).
 """
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 
 from assistant.answering.names import _close, latin_skeleton
 from assistant.answering.tracing import Trace, arabic_tokens, trace
-from assistant.answering.verification import restates
+from assistant.answering.verification import NEGATED_EVIDENCE, restates
 from assistant.lexicon.lexicon import Lexicon, lexicon
 from assistant.models.prompts import PROMPTS
 from assistant.text.arabic import match_tokens
@@ -33,6 +38,7 @@ MAX_TOKENS = {
     "short_answer": 24,
     "render_guided": 80,
     "render_english": 80,
+    "render_repair": 80,
     "translate_guided": 120,
     "translate_sentence": 120,
 }
@@ -154,11 +160,53 @@ def _candidates(
         extra = {"glossary": listing} if "glossary" in PROMPTS[name] else {}  # the guided prompts
         text = respell(clean(invoke(name, max_tokens=MAX_TOKENS[name], **values, **extra)), source, lex)
         if text:
-            traced = trace(text, source, question, lex)
-            if question and restates(text, question):
-                traced = Trace(traced.english, traced.words, (*traced.problems, "only repeats the question"))
-            candidates.append(Rendering(text, traced, name))
+            candidates.append(Rendering(text, _checked(text, source, question, lex), name))
             if candidates[-1].trace.checked:  # nothing can trace better: spare the second call
                 break
+    if question and candidates and all(c.trace.problems for c in candidates):
+        # Every candidate disagrees with the quote: one more try, told what the check found.
+        wrong = min(candidates, key=lambda c: c.trace.rank())
+        found = " ".join(_hint(p) for p in wrong.trace.problems)
+        name = "render_repair"
+        reply = invoke(
+            name, max_tokens=MAX_TOKENS[name], glossary=listing, previous=wrong.text, problems=found, **values
+        )
+        text = respell(clean(reply), source, lex)
+        if text:
+            candidates.append(Rendering(text, _checked(text, source, question, lex), name))
     order = {id(c): i for i, c in enumerate(candidates)}
     return sorted(candidates, key=lambda c: (*c.trace.rank(), order[id(c)]))
+
+
+_ROLE = r"role: the Arabic has the (.+?) of (.+?) \(.*\), the English"
+_HINTS = (
+    (re.compile(_ROLE + " has .*"), r'It is the \1 of \2, not \2: write "the \1 of \2".'),
+    (re.compile(_ROLE + " drops what it heads"), r'Write "\1 of \2", not only "\1".'),
+    (re.compile(NEGATED_EVIDENCE), "The Arabic negates or doubts this: the answer must say so too."),
+    (
+        re.compile("the sentence negates or doubts, the evidence does not"),
+        'The Arabic does not negate or doubt this: no "not", "no" or "never".',
+    ),
+    (
+        re.compile(r"(?:name|number) (.+) is not in the evidence"),
+        r"The Arabic sentence has no \1: leave it out, or take the glossary's word.",
+    ),
+    (re.compile("only repeats the question"), "It only repeats the question: say what the Arabic gives in answer."),
+)
+
+
+def _hint(problem: str) -> str:
+    """What the check found, said to the model as what to do ("It is the envoy of Putin, not Putin:
+    write "the envoy of Putin"."); a problem without a hint is passed as it is."""
+    for pattern, hint in _HINTS:
+        if pattern.fullmatch(problem):
+            return pattern.sub(hint, problem)
+    return problem.replace("the English", "the answer").replace("the evidence", "the Arabic") + "."
+
+
+def _checked(text: str, source: str, question: str, lex: Lexicon) -> Trace:
+    """The candidate's trace to ``source``; a candidate made only of the question's words disagrees."""
+    traced = trace(text, source, question, lex)
+    if question and restates(text, question):
+        traced = Trace(traced.english, traced.words, (*traced.problems, "only repeats the question"))
+    return traced

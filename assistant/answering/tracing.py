@@ -9,8 +9,8 @@ Every content word of the English is linked to the Arabic word or phrase that su
 - as a **name**: the consonant skeleton of the Latin word matches an Arabic word's (Rubio ↔ روبيو),
   or the gazetteer's Arabic name for it is there (China ↔ الصين);
 - as a **number**: the same value on both sides (digits, Arabic-Indic digits, number words);
-- from the **question**: an ordinary word the reader's own question supplies (no offsets); never
-  a name.
+- from the **question**: the verb framing someone's words ("told" for "What did Rubio tell …?"),
+  when the reader's own question supplies it (no offsets); no other word, and never a name.
 
 Then the checks that must agree: negation and doubt, numbers and names (``verification.contradictions``),
 and the **role** of a possessive: where the Arabic has "envoy of Putin" (مبعوث بوتين) and the
@@ -69,6 +69,10 @@ TITLES = {
     for w in _words("president minister king prince leader chairman chief head general director governor commander")
 }
 FAMILIES = True  # trace through the Arabic word's root family (docs/results.md measures it off and on)
+# Arabic function words: never a relational noun, whatever else they read as (إلى as آل "family").
+_ARABIC_FUNCTION = set(
+    map(normalize_for_matching, _words("إلى على في من عن مع أن إن ثم قد لم لن هذا هذه ذلك التي الذي الذين"))
+)
 _ENGLISH_WORD = re.compile(r"[A-Za-z]+|\d[\d,.]*\d|\d")
 _ARABIC_WORD = re.compile(r"[\u0621-\u0652\u0660-\u0670\u0671-\u06d3\d]+|%")
 
@@ -315,9 +319,11 @@ def _traced(english: str, links: _Links, question: str) -> list[TracedWord]:
             if source is None:
                 source, via = links.by_name(word), "name"
         if source is None:
-            # The question may supply ordinary words ("told" for "tell"), never a name: a name
-            # the quote lacks makes the quote answer about someone else.
-            via = "question" if english_stem(word) in asked and not word[0].isupper() else ""
+            # The question may supply only the verb framing someone's words ("told" for "tell"):
+            # any other word of it the quote does not hold is the question's premise, not the
+            # article's ("the Labor Party is strongest in affluent areas" over a quote about
+            # working-class suburbs), and a name the quote lacks makes it about someone else.
+            via = "question" if english_stem(word) in asked and word.lower() in SPEECH_FRAME else ""
         words.append(TracedWord(word, m.start(), m.end(), source, via))
     return words
 
@@ -333,6 +339,13 @@ def _role_problems(words: list[TracedWord], links: _Links, arabic: str) -> list[
     and a title whose complement it drops (رئيس صندوق الثروة "head of the wealth fund" → "president")."""
     covered = [w.source for w in words if w.source is not None]
     return _owner_problems(words, links, arabic, covered) + _title_problems(words, links, arabic, covered)
+
+
+def _name_before(words: list[TracedWord], named: TracedWord) -> bool:
+    """Whether the English word right before ``named`` is a capitalised word left untraced: the
+    English has a name there (the answer stays a draft with that word marked), not a dropped noun."""
+    i = words.index(named)
+    return i > 0 and not words[i - 1].traced and words[i - 1].word[:1].isupper() and named.start - words[i - 1].end <= 1
 
 
 def _title_problems(words: list[TracedWord], links: _Links, arabic: str, covered: list[tuple[int, int]]) -> list[str]:
@@ -356,21 +369,30 @@ def _title_problems(words: list[TracedWord], links: _Links, arabic: str, covered
 
 def _owner_problems(words: list[TracedWord], links: _Links, arabic: str, covered: list[tuple[int, int]]) -> list[str]:
     problems = []
+    normals = [t.normal for t in links.tokens]
     for k, token in enumerate(links.tokens):
         relation = links.token_stems[k] & RELATIONAL.keys()
-        if not relation or links.lex.is_proper(token.normal):
-            continue
+        if not relation or links.lex.is_proper(token.normal) or token.normal in _ARABIC_FUNCTION:
+            continue  # إلى also reads as آل "family"
         if arabic[token.start : token.end].endswith(("ه", "ها", "هم", "هما")):
             continue  # "his envoy Steve Witkoff" (ومبعوثه ستيف ويتكوف): the name is the envoy himself
         if any(s <= token.start and token.end <= e for s, e in covered):
             continue  # the English renders the noun
+        if any(sense_words(senses) & TITLES for _, senses in links.lex.phrases_at(normals, k)):
+            continue  # نائب الرئيس "vice president": the name after the title holds it
         owners: list[tuple[_Token, TracedWord]] = []
+        before = token
         for owner in links.tokens[k + 1 : k + 4]:  # "envoy of [President] [Vladimir] Putin"
+            if arabic[before.end : owner.start].strip():
+                break  # punctuation ends the phrase: "their elected leader, William" (المنتخب، ويليام)
+            before = owner
             rendering = [w for w in words if w.source and w.source[0] <= owner.start and owner.end <= w.source[1]]
             if rendering and rendering[-1].word[:1].isupper():  # a name in the English
                 owners.append((owner, rendering[-1]))
             elif not links.token_stems[links.tokens.index(owner)] & TITLES:
                 break
+        if owners and _name_before(words, owners[0][1]):
+            continue  # "Wayde Sims" (وايد سيمز): the English renders the word before as a name it could not trace
         if owners:  # the family name: the last of "President Vladimir Putin"
             owner, named = owners[-1]
             noun = next(word for stem, word in RELATIONAL.items() if stem in relation)

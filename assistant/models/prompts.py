@@ -21,6 +21,7 @@ PROMPTS: dict[str, set[str]] = {
     "render_english": {"evidence", "question"},
     "render_guided": {"glossary", "evidence", "question"},
     "short_answer": {"glossary", "evidence", "question"},
+    "render_repair": {"glossary", "evidence", "question", "previous", "problems"},
     "translate_sentence": {"sentence"},
     "translate_guided": {"glossary", "sentence"},
 }
