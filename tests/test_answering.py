@@ -99,6 +99,36 @@ def test_a_who_question_needs_a_name_and_an_echo_of_the_question_is_removed(seed
     assert quote.state == "quote"
 
 
+def test_a_short_answer_cutting_a_name_and_a_repaired_answer_are_drafts(seeded: Assistant) -> None:
+    from assistant.answering.evidence import Evidence
+    from assistant.answering.run import Work
+    from assistant.records import AnswerSentence
+
+    passage = seeded.search("روبيو السعودية مرتين", k=1)[0]
+
+    def rendered(question: str, arabic: str, *replies: str) -> tuple[list[AnswerSentence], list[str]]:
+        work = Work(question, question, "openai")
+        chosen = Evidence(passage, arabic, 0, len(arabic), 1.0)
+        events = _answerer(seeded, None, list(replies))._render(work, chosen, AnswerSentence(arabic, "quote", (1,)))
+        try:
+            while True:
+                next(events)
+        except StopIteration as done:
+            return done.value, work.removed
+
+    clark = "قال وزير الأعمال جريج كلارك إن المملكة المتحدة ستندم على ذلك."
+    [greg, _], _ = rendered("Which cabinet minister said the UK would regret it?", clark, "Greg")
+    assert greg.state == "draft" and "part of a name: جريج كلارك" in greg.notes[-1]
+    [full, _], _ = rendered("Which cabinet minister said the UK would regret it?", clark, "Greg Clark")
+    assert full.state == "checked"
+    # Both candidates put Putin for Putin's envoy; the repair traces, and stays a draft.
+    rubio = "كشف روبيو أنه التقى بمبعوث للرئيس فلاديمير بوتين هذا الأسبوع"
+    replies = ["Rubio met Putin this week.", "Rubio met Putin.", "Rubio met an envoy of Putin this week."]
+    [repaired, _], removed = rendered("What did Rubio reveal about this week?", rubio, *replies)
+    assert repaired.raw == "Rubio met an envoy of Putin this week." and repaired.state == "draft"
+    assert "rewritten" in repaired.notes[-1] and removed[0].startswith("Rubio met Putin this week. (role:")
+
+
 def test_a_rendering_with_untraced_words_is_a_marked_draft(seeded: Assistant) -> None:
     # Both candidates (guided, then plain) add a word the quote lacks: the better is kept, marked.
     replies = ["Rubio travelled to Saudi Arabia twice by plane.", "Rubio flew to Saudi Arabia twice by plane."]

@@ -252,3 +252,19 @@ def test_when_every_candidate_disagrees_the_model_is_told_what_the_check_found()
     replies["render_guided"] = RIGHT
     render(fake, "What did Rubio reveal about his meeting this week?", RUBIO)
     assert "render_repair" not in [name for name, _ in calls]
+
+
+def test_a_short_answer_that_cuts_a_name_in_half_is_found() -> None:
+    from assistant.answering.tracing import cut_names
+
+    clark = "قال وزير الأعمال جريج كلارك إن المملكة المتحدة ستندم على ذلك."
+    assert cut_names(trace("Greg", clark).words, clark) == ["جريج كلارك"]
+    assert cut_names(trace("Greg Clark", clark).words, clark) == []
+    assert cut_names(trace("Rubio", RUBIO).words, RUBIO) == []  # a family name alone answers
+    assert cut_names(trace("twice", WITKOFF).words, WITKOFF) == []
+
+
+def test_a_word_traces_to_a_content_word_before_a_function_word_that_also_reads_as_it() -> None:
+    t = trace("Rubio said the time is passing quickly.", RUBIO)
+    [time] = [w for w in t.words if w.word == "time"]
+    assert time.source is not None and RUBIO[time.source[0] : time.source[1]] == "الوقت"  # not أنه (آن "time")

@@ -50,7 +50,7 @@ from assistant.answering.question import (
 )
 from assistant.answering.rendering import Rendering, render
 from assistant.answering.run import AMBIGUOUS, NO_ANSWER, NO_NUMBER, NOTHING_MATCHES, Refusal, Work
-from assistant.answering.tracing import traced_terms
+from assistant.answering.tracing import cut_names, traced_terms
 from assistant.answering.verification import contradictions, copy_spelling, restates, support
 from assistant.models.embedding import Embedder
 from assistant.models.prompts import load_prompts
@@ -290,11 +290,14 @@ class Answerer:
             return [quote]
         unnamed = _unnamed(work.standalone, best)
         repaired = best.prompt == "render_repair"
-        if best.trace.checked and not unnamed and not repaired:
+        cut = cut_names(best.trace.words, chosen.text) if best.prompt == "short_answer" else []
+        if best.trace.checked and not unnamed and not repaired and not cut:
             return [AnswerSentence(best.text, "checked", (1,), (), best.trace.words), quote]
         notes: tuple[str, ...] = (f"untraced: {', '.join(best.trace.untraced)}",) if best.trace.untraced else ()
         if unnamed:
             notes += ("a who-question answered without a name spelled in the quote",)
+        if cut:
+            notes += (f"gives only part of a name: {', '.join(cut)}",)
         if repaired:  # the answers the check found wrong are shown as removed
             notes += ("rewritten by the model after the check removed its first answer",)
             first = next(c for c in candidates if c.prompt != "render_repair")

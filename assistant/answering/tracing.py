@@ -14,7 +14,7 @@ Every content word of the English is linked to the Arabic word or phrase that su
 
 Then the checks that must agree: negation and doubt, numbers and names (``verification.contradictions``),
 and the **role** of a possessive: where the Arabic has "envoy of Putin" (مبعوث بوتين) and the
-English names Putin, the envoy must be there too ("met Putin" is another meeting).
+English names Putin, the envoy must be there too ("met Putin" is another meeting): ``answering.roles``.
 
 A rendering is *checked* when every content word is traced and no check disagrees.
 
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.answering.names import GAZETTEER, _close, arabic_skeleton, latin_skeleton, numbers_in
+from assistant.answering.roles import ARABIC_FUNCTION, role_problems
 from assistant.answering.verification import NEGATED_EVIDENCE, contradictions, polarity
 from assistant.lexicon.lexicon import Lexicon, english_stem, lexicon, sense_words
 from assistant.records import TracedWord
@@ -55,24 +56,7 @@ FUNCTION_WORDS = set(
         "wouldn couldn didn doesn isn aren wasn weren shouldn hasn haven hadn don ve re ll d m"
     )
 )
-# Nouns a possessive makes a different person or body: "Putin's envoy" is not Putin.
-RELATIONAL = {
-    english_stem(w): w
-    for w in _words(
-        "envoy emissary representative spokesman spokeswoman spokesperson adviser advisor aide wife husband "
-        "son daughter brother sister father mother lawyer attorney delegation team supporters allies family "
-        "campaign government administration office forces army"
-    )
-}
-TITLES = {
-    english_stem(w)
-    for w in _words("president minister king prince leader chairman chief head general director governor commander")
-}
 FAMILIES = True  # trace through the Arabic word's root family (docs/results.md measures it off and on)
-# Arabic function words: never a relational noun, whatever else they read as (إلى as آل "family").
-_ARABIC_FUNCTION = set(
-    map(normalize_for_matching, _words("إلى على في من عن مع أن إن ثم قد لم لن هذا هذه ذلك التي الذي الذين"))
-)
 _ENGLISH_WORD = re.compile(r"[A-Za-z]+|\d[\d,.]*\d|\d")
 _ARABIC_WORD = re.compile(r"[\u0621-\u0652\u0660-\u0670\u0671-\u06d3\d]+|%")
 
@@ -135,6 +119,7 @@ class _Links:
                 for stem in sense_words(senses):
                     self.stems.setdefault(stem, []).append(span)
         self.numbers = [(t, numbers_in(t.normal)) for t in tokens]
+        self.function_spans = {(t.start, t.end) for t in tokens if t.normal in ARABIC_FUNCTION}
 
     def by_lexicon(self, word: str) -> tuple[int, int] | None:
         stem = english_stem(word)
@@ -143,7 +128,10 @@ class _Links:
             spans = next((v for k, v in self.stems.items() if len(k) >= 6 and k[:6] == stem[:6]), None)
         if not spans and FAMILIES and word.islower():  # names are never traced by derivation
             spans = self.family.get(stem)
-        return spans[0] if spans else None
+        if not spans:
+            return None
+        # A content word before a function word that also reads as one (أنه as آن "time").
+        return next((span for span in spans if span not in self.function_spans), spans[0])
 
     def by_number(self, word: str) -> tuple[int, int] | None:
         values = numbers_in(word)
@@ -203,7 +191,7 @@ def trace(english: str, arabic: str, question: str = "", lex: Lexicon | None = N
     if NEGATED_EVIDENCE in problems and not polarity(_rendered_part(words, links.tokens, arabic)):
         # The negation is in a clause the English does not render ("… in Brussels, but can't …").
         problems.remove(NEGATED_EVIDENCE)
-    problems += _role_problems(words, links, arabic) + _unit_problems(words, arabic) + _date_problems(words, links)
+    problems += role_problems(words, links, arabic) + _unit_problems(words, arabic) + _date_problems(words, links)
     return Trace(english, tuple(words), tuple(problems))
 
 
@@ -328,76 +316,31 @@ def _traced(english: str, links: _Links, question: str) -> list[TracedWord]:
     return words
 
 
+def cut_names(words: tuple[TracedWord, ...], arabic: str, lex: Lexicon | None = None) -> list[str]:
+    """The Arabic names a short answer renders only the start of: a word it renders followed,
+    with nothing between, by a name it does not ("Greg" for جريج كلارك, "University" for جامعة
+    باريس, "Prime Minister" for رئيس وزراء مقدونيا). A family name alone is an answer ("Rubio" for
+    ماركو روبيو), so only what follows counts. A name is a word known as one, or known to no
+    dictionary; a word rendered elsewhere in the answer (the same name twice) is not cut.
+
+    >>> cut_names(trace("Greg", "قال وزير الأعمال جريج كلارك إن").words, "قال وزير الأعمال جريج كلارك إن")
+    ['جريج كلارك']
+    """
+    lex = lex or lexicon()
+    tokens = arabic_tokens(arabic)
+    sources = [w.source for w in words if w.source]
+    covered = [any(s <= t.start and t.end <= e for s, e in sources) for t in tokens]
+    rendered = {t.normal for t, c in zip(tokens, covered, strict=True) if c}
+    cut = []
+    for i, (token, after) in enumerate(zip(tokens, tokens[1:], strict=False)):
+        if not covered[i] or covered[i + 1] or after.normal in rendered or arabic[token.end : after.start].strip():
+            continue
+        if not after.normal.isdigit() and (lex.is_proper(after.normal) or not lex.senses(after.normal)):
+            cut.append(arabic[token.start : after.end])
+    return cut
+
+
 def _traced_name(problem: str, traced: set[str]) -> bool:
     """A "name … is not in the evidence" whose every word the lexicon traced (Friday ← الجمعة)."""
     m = re.fullmatch(r"name (.+) is not in the evidence", problem)
     return m is not None and all(w in traced for w in m.group(1).split())
-
-
-def _role_problems(words: list[TracedWord], links: _Links, arabic: str) -> list[str]:
-    """A possessive whose owner the English keeps and whose noun it drops (مبعوث بوتين → "Putin"),
-    and a title whose complement it drops (رئيس صندوق الثروة "head of the wealth fund" → "president")."""
-    covered = [w.source for w in words if w.source is not None]
-    return _owner_problems(words, links, arabic, covered) + _title_problems(words, links, arabic, covered)
-
-
-def _name_before(words: list[TracedWord], named: TracedWord) -> bool:
-    """Whether the English word right before ``named`` is a capitalised word left untraced: the
-    English has a name there (the answer stays a draft with that word marked), not a dropped noun."""
-    i = words.index(named)
-    return i > 0 and not words[i - 1].traced and words[i - 1].word[:1].isupper() and named.start - words[i - 1].end <= 1
-
-
-def _title_problems(words: list[TracedWord], links: _Links, arabic: str, covered: list[tuple[int, int]]) -> list[str]:
-    problems = []
-    for w in words:
-        if english_stem(w.word) not in TITLES or w.source is None:
-            continue
-        k = next((i for i, t in enumerate(links.tokens) if (t.start, t.end) == w.source), None)
-        if k is None or k + 1 >= len(links.tokens):
-            continue  # a phrase ("secretary of state") renders its whole span
-        after = links.tokens[k + 1]
-        if any(s <= after.start and after.end <= e for s, e in covered) or links.lex.is_proper(after.normal):
-            continue
-        if len(after.normal) > 2 and links.lex.senses(after.normal) and not after.normal.isdigit():
-            problems.append(
-                f"role: the Arabic has the {w.word.lower()} of {arabic[after.start : after.end]} "
-                f"({arabic[links.tokens[k].start : after.end]}), the English drops what it heads"
-            )
-    return problems
-
-
-def _owner_problems(words: list[TracedWord], links: _Links, arabic: str, covered: list[tuple[int, int]]) -> list[str]:
-    problems = []
-    normals = [t.normal for t in links.tokens]
-    for k, token in enumerate(links.tokens):
-        relation = links.token_stems[k] & RELATIONAL.keys()
-        if not relation or links.lex.is_proper(token.normal) or token.normal in _ARABIC_FUNCTION:
-            continue  # إلى also reads as آل "family"
-        if arabic[token.start : token.end].endswith(("ه", "ها", "هم", "هما")):
-            continue  # "his envoy Steve Witkoff" (ومبعوثه ستيف ويتكوف): the name is the envoy himself
-        if any(s <= token.start and token.end <= e for s, e in covered):
-            continue  # the English renders the noun
-        if any(sense_words(senses) & TITLES for _, senses in links.lex.phrases_at(normals, k)):
-            continue  # نائب الرئيس "vice president": the name after the title holds it
-        owners: list[tuple[_Token, TracedWord]] = []
-        before = token
-        for owner in links.tokens[k + 1 : k + 4]:  # "envoy of [President] [Vladimir] Putin"
-            if arabic[before.end : owner.start].strip():
-                break  # punctuation ends the phrase: "their elected leader, William" (المنتخب، ويليام)
-            before = owner
-            rendering = [w for w in words if w.source and w.source[0] <= owner.start and owner.end <= w.source[1]]
-            if rendering and rendering[-1].word[:1].isupper():  # a name in the English
-                owners.append((owner, rendering[-1]))
-            elif not links.token_stems[links.tokens.index(owner)] & TITLES:
-                break
-        if owners and _name_before(words, owners[0][1]):
-            continue  # "Wayde Sims" (وايد سيمز): the English renders the word before as a name it could not trace
-        if owners:  # the family name: the last of "President Vladimir Putin"
-            owner, named = owners[-1]
-            noun = next(word for stem, word in RELATIONAL.items() if stem in relation)
-            problems.append(
-                f"role: the Arabic has the {noun} of {named.word} ({arabic[token.start : owner.end]}), "
-                f"the English has {named.word} without the {noun}"
-            )
-    return problems
