@@ -117,10 +117,16 @@ def test_a_short_answer_cutting_a_name_and_a_repaired_answer_are_drafts(seeded: 
             return done.value, work.removed
 
     clark = "قال وزير الأعمال جريج كلارك إن المملكة المتحدة ستندم على ذلك."
-    [greg, _], _ = rendered("Which cabinet minister said the UK would regret it?", clark, "Greg")
-    assert greg.state == "draft" and "part of a name: جريج كلارك" in greg.notes[-1]
-    [full, _], _ = rendered("Which cabinet minister said the UK would regret it?", clark, "Greg Clark")
+    [greg, _], _ = rendered("Which minister said the UK would regret it?", clark, "Greg")
+    assert greg.state == "draft" and greg.notes == ("gives only part of a name: جريج كلارك",)
+    [full, _], _ = rendered("Which minister said the UK would regret it?", clark, "Greg Clark")
     assert full.state == "checked"
+    # A short answer claims the question with the blank filled: the quote must hold the question's words.
+    palu = "قتل 384 شخصا نتيجة زلزال عنيف"
+    [died, _], _ = rendered("How many people died in the earthquake?", palu, "384")
+    assert died.state == "checked"
+    [missing, _], _ = rendered("How many people are still missing after the earthquake?", palu, "384")
+    assert missing.state == "draft" and missing.notes == ("the quote does not hold the question's after, missing",)
     # Both candidates put Putin for Putin's envoy; the repair traces, and stays a draft.
     rubio = "كشف روبيو أنه التقى بمبعوث للرئيس فلاديمير بوتين هذا الأسبوع"
     replies = ["Rubio met Putin this week.", "Rubio met Putin.", "Rubio met an envoy of Putin this week."]

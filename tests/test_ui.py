@@ -285,3 +285,21 @@ def test_login_needs_both_user_and_password() -> None:
     with pytest.raises(ValidationError, match="auth_user and ui.auth_password go together"):
         Settings(ui={"auth_user": "ana"})  # type: ignore[arg-type]
     assert Settings(ui={"auth_user": "ana", "auth_password": "pw"}).ui.auth_user == "ana"  # type: ignore[arg-type]
+
+
+def test_a_draft_whose_words_all_trace_says_why_it_is_not_checked() -> None:
+    from assistant.records import TracedWord
+
+    quote = "قال وزير الأعمال جريج كلارك إن المملكة المتحدة ستندم."
+    start = quote.index("جريج")
+    citation = Citation(1, _passage(quote), quote, 100, 100 + len(quote))
+    greg = TracedWord("Greg", 0, 4, (start, start + 4), "name")
+    note = "gives only part of a name: جريج كلارك"
+    sentences = [AnswerSentence("Greg", "draft", (1,), (note,), (greg,)), AnswerSentence(quote, "quote", (1,))]
+    html = render_answer(_answer(sentences, [citation]), turn=0)
+    assert f'<span class="trace-note">{note}</span>' in html
+    assert "not traced to the quote" not in html  # no word is untraced
+    untraced = TracedWord("Clark", 5, 10, None, "")
+    sentences[0] = AnswerSentence("Greg Clark", "draft", (1,), ("untraced: Clark",), (greg, untraced))
+    html = render_answer(_answer(sentences, [citation]), turn=0)
+    assert "not traced to the quote: Clark</span>" in html and "untraced: Clark" not in html

@@ -48,7 +48,7 @@ from assistant.answering.question import (
     quantity_focus,
     speaks,
 )
-from assistant.answering.rendering import Rendering, render
+from assistant.answering.rendering import Rendering, render, unheld, wants_short
 from assistant.answering.run import AMBIGUOUS, NO_ANSWER, NO_NUMBER, NOTHING_MATCHES, Refusal, Work
 from assistant.answering.tracing import cut_names, traced_terms
 from assistant.answering.verification import contradictions, copy_spelling, restates, support
@@ -291,13 +291,16 @@ class Answerer:
         unnamed = _unnamed(work.standalone, best)
         repaired = best.prompt == "render_repair"
         cut = cut_names(best.trace.words, chosen.text) if best.prompt == "short_answer" else []
-        if best.trace.checked and not unnamed and not repaired and not cut:
+        missing = unheld(work.standalone, chosen.text) if wants_short(work.standalone) else []
+        if best.trace.checked and not unnamed and not repaired and not cut and not missing:
             return [AnswerSentence(best.text, "checked", (1,), (), best.trace.words), quote]
         notes: tuple[str, ...] = (f"untraced: {', '.join(best.trace.untraced)}",) if best.trace.untraced else ()
         if unnamed:
             notes += ("a who-question answered without a name spelled in the quote",)
         if cut:
             notes += (f"gives only part of a name: {', '.join(cut)}",)
+        if missing:
+            notes += (f"the quote does not hold the question's {', '.join(missing)}",)
         if repaired:  # the answers the check found wrong are shown as removed
             notes += ("rewritten by the model after the check removed its first answer",)
             first = next(c for c in candidates if c.prompt != "render_repair")

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answering.names import _close, latin_skeleton
-from assistant.answering.tracing import Trace, arabic_tokens, trace
+from assistant.answering.tracing import Trace, arabic_tokens, question_terms, trace, traced_terms
 from assistant.answering.verification import NEGATED_EVIDENCE, restates
 from assistant.lexicon.lexicon import Lexicon, lexicon
 from assistant.models.prompts import PROMPTS
@@ -75,6 +75,21 @@ def wants_short(question: str) -> bool:
     False
     """
     return bool(SHORT_QUESTION.search(question))
+
+
+def unheld(question: str, evidence: str, lex: Lexicon | None = None) -> list[str]:
+    """The content words of a short question (its wh-phrase aside) that do not trace into the
+    quote. A short answer ("384") claims the question with the blank filled ("384 people were
+    still missing after the Palu earthquake"); it is checked only when the quote holds that whole
+    claim, not just the number.
+
+    >>> unheld("How many people are still missing after the earthquake?", "قتل 384 شخصا نتيجة زلزال عنيف")
+    ['after', 'missing']
+    >>> unheld("How many people died in the earthquake?", "قتل 384 شخصا نتيجة زلزال عنيف")
+    []
+    """
+    rest = SHORT_QUESTION.sub("", question, count=1)
+    return sorted(question_terms(rest) - traced_terms(rest, evidence, lex))
 
 
 def glossary(arabic: str, lex: Lexicon | None = None) -> list[tuple[str, str]]:

@@ -272,7 +272,10 @@ def _render_rendering(sentence: AnswerSentence, quote: AnswerSentence | None, tu
         box, label, note = "checked", CHECKED_LABEL, "every content word traced to the quote; hover a word"
     else:
         box, label = "draft", DRAFT_LABEL
-        note = "words underlined in red are not traced to the quote: " + esc(", ".join(sentence.untraced))
+        why = [n for n in sentence.notes if not n.startswith("untraced:")]  # a cut name, the question's words…
+        if sentence.untraced:
+            why.insert(0, "words underlined in red are not traced to the quote: " + ", ".join(sentence.untraced))
+        note = esc("; ".join(why) or "not checked")
     quote_html = ""
     if quote is not None:
         quote_html = f'<blockquote class="sent quote" dir="auto">«{"".join(arabic)}»'
