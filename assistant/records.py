@@ -200,6 +200,7 @@ class Citation:
 
 # The one label of an English rendering that code could not check; shown before it wherever it appears.
 DRAFT_LABEL = "Draft translation, unverified"
+UNTRACED_NOTE = "untraced: "  # the draft note listing its untraced words (``AnswerSentence.untraced``)
 # The label of a rendering whose every content word code traced to its quote, every check agreeing.
 CHECKED_LABEL = "Checked translation"
 
@@ -265,6 +266,12 @@ class AnswerSentence:
     def untraced(self) -> list[str]:
         """The rendering's content words code could not trace to its quote."""
         return [w.word for w in self.trace if not w.traced]
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why a draft is not checked besides its untraced words (a cut name, the question's words
+        the quote lacks, a rewrite after the check): its notes but the untraced listing."""
+        return [n for n in self.notes if not n.startswith(UNTRACED_NOTE)]
 
     @property
     def markers(self) -> str:

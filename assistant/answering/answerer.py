@@ -55,6 +55,7 @@ from assistant.answering.verification import contradictions, copy_spelling, rest
 from assistant.models.embedding import Embedder
 from assistant.models.prompts import load_prompts
 from assistant.records import (
+    UNTRACED_NOTE,
     AnswerEvent,
     AnswerSentence,
     AnswerStreamEvent,
@@ -294,7 +295,7 @@ class Answerer:
         missing = unheld(work.standalone, chosen.text) if wants_short(work.standalone) else []
         if best.trace.checked and not unnamed and not repaired and not cut and not missing:
             return [AnswerSentence(best.text, "checked", (1,), (), best.trace.words), quote]
-        notes: tuple[str, ...] = (f"untraced: {', '.join(best.trace.untraced)}",) if best.trace.untraced else ()
+        notes: tuple[str, ...] = (UNTRACED_NOTE + ", ".join(best.trace.untraced),) if best.trace.untraced else ()
         if unnamed:
             notes += ("a who-question answered without a name spelled in the quote",)
         if cut:

@@ -231,8 +231,8 @@ def ask(question: str, backend: Backend | None, store: str | None, as_json: bool
     for s in (s for s in answer.sentences if s.trace):  # a rendering, word by word to its quote
         links = (f"{word} ← {source or '? (untraced)'}" for word, source in s.sources(answer.citations[0].quote))
         click.echo("  word by word: " + "; ".join(links))
-        if s.state == "draft" and (why := [n for n in s.notes if not n.startswith("untraced:")]):
-            click.echo("  not checked: " + "; ".join(why))
+        if s.state == "draft" and s.reasons:
+            click.echo("  not checked: " + "; ".join(s.reasons))
     click.echo(f"\n[{answer.state}] backend {answer.backend}, {time.perf_counter() - started:.1f} s")
     for c in answer.citations:
         when = c.passage.published.isoformat() if c.passage.published else "date unknown"

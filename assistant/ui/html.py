@@ -272,7 +272,7 @@ def _render_rendering(sentence: AnswerSentence, quote: AnswerSentence | None, tu
         box, label, note = "checked", CHECKED_LABEL, "every content word traced to the quote; hover a word"
     else:
         box, label = "draft", DRAFT_LABEL
-        why = [n for n in sentence.notes if not n.startswith("untraced:")]  # a cut name, the question's words…
+        why = sentence.reasons
         if sentence.untraced:
             why.insert(0, "words underlined in red are not traced to the quote: " + ", ".join(sentence.untraced))
         note = esc("; ".join(why) or "not checked")
