@@ -45,6 +45,11 @@ ARABIC_FUNCTION = set(
 )
 
 
+def within(token: Any, spans: list[tuple[int, int]]) -> bool:
+    """Whether an Arabic token lies inside one of ``spans`` (the sources of traced English words)."""
+    return any(s <= token.start and token.end <= e for s, e in spans)
+
+
 def role_problems(words: list[TracedWord], links: _Links, arabic: str) -> list[str]:
     """A possessive whose owner the English keeps and whose noun it drops (مبعوث بوتين → "Putin"),
     and a title whose complement it drops (رئيس صندوق الثروة "head of the wealth fund" → "president")."""
@@ -68,7 +73,7 @@ def _title_problems(words: list[TracedWord], links: _Links, arabic: str, covered
         if k is None or k + 1 >= len(links.tokens):
             continue  # a phrase ("secretary of state") renders its whole span
         after = links.tokens[k + 1]
-        if any(s <= after.start and after.end <= e for s, e in covered) or links.lex.is_proper(after.normal):
+        if within(after, covered) or links.lex.is_proper(after.normal):
             continue
         if len(after.normal) > 2 and links.lex.senses(after.normal) and not after.normal.isdigit():
             problems.append(
@@ -87,7 +92,7 @@ def _owner_problems(words: list[TracedWord], links: _Links, arabic: str, covered
             continue  # إلى also reads as آل "family"
         if arabic[token.start : token.end].endswith(("ه", "ها", "هم", "هما")):
             continue  # "his envoy Steve Witkoff" (ومبعوثه ستيف ويتكوف): the name is the envoy himself
-        if any(s <= token.start and token.end <= e for s, e in covered):
+        if within(token, covered):
             continue  # the English renders the noun
         if any(sense_words(senses) & TITLES for _, senses in links.lex.phrases_at(normals, k)):
             continue  # نائب الرئيس "vice president": the name after the title holds it

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.answering.names import GAZETTEER, _close, arabic_skeleton, latin_skeleton, numbers_in
-from assistant.answering.roles import ARABIC_FUNCTION, role_problems
+from assistant.answering.roles import ARABIC_FUNCTION, role_problems, within
 from assistant.answering.verification import NEGATED_EVIDENCE, contradictions, polarity
 from assistant.lexicon.lexicon import Lexicon, english_stem, lexicon, sense_words
 from assistant.records import TracedWord
@@ -329,7 +329,7 @@ def cut_names(words: tuple[TracedWord, ...], arabic: str, lex: Lexicon | None = 
     lex = lex or lexicon()
     tokens = arabic_tokens(arabic)
     sources = [w.source for w in words if w.source]
-    covered = [any(s <= t.start and t.end <= e for s, e in sources) for t in tokens]
+    covered = [within(t, sources) for t in tokens]
     rendered = {t.normal for t, c in zip(tokens, covered, strict=True) if c}
     cut = []
     for i, (token, after) in enumerate(zip(tokens, tokens[1:], strict=False)):
