@@ -268,3 +268,35 @@ def test_a_word_traces_to_a_content_word_before_a_function_word_that_also_reads_
     t = trace("Rubio said the time is passing quickly.", RUBIO)
     [time] = [w for w in t.words if w.word == "time"]
     assert time.source is not None and RUBIO[time.source[0] : time.source[1]] == "الوقت"  # not أنه (آن "time")
+
+
+def test_a_function_word_or_an_auxiliary_supports_no_content_word() -> None:
+    # يتم makes the passive ("is sent"), إلى is "to": neither is "concluded" or "result".
+    assert trace("The packet is concluded.", "يتم إرسال كل حزمة").untraced == ["concluded"]
+    assert "result" in trace("Disorders can result in cancer.", "تؤدي الاضطرابات إلى السرطان").untraced
+    assert trace("The packet is sent.", "يتم إرسال كل حزمة").checked
+
+
+def test_only_a_capitalised_word_of_a_rendering_traces_as_a_name() -> None:
+    assert trace("the triad", "تعرض أمثلة").untraced == ["triad"]  # not تعرض by its consonants
+    assert trace("Rubio met him.", RUBIO).untraced == []
+
+
+def test_a_derivation_differs_from_its_stem_only_by_an_ending() -> None:
+    from assistant.answering.tracing import _derived
+
+    assert _derived("attende", "attend") and _derived("govern", "government")
+    assert not _derived("immunodefici", "immunolog")  # immunodeficiency is not immunology
+
+
+def test_names_that_start_like_a_clitic_words_in_latin_letters_and_ordinals_trace() -> None:
+    assert trace("the Baton Rouge police", "قالت شرطة باتون روج").checked  # ب of باتون is the name's
+    film = 'مراجعة فيلم "Johnny English Strikes Again"'
+    assert trace("Johnny English Strikes Again review", film).checked
+    assert trace("the 17th century", "في منتصف القرن 17").checked
+
+
+def test_a_two_consonant_name_traces_when_its_vowels_are_spelled_the_same() -> None:
+    assert trace("384 people died in Palu.", "قتل 384 شخصا في بالو").checked
+    assert trace("Bernard Vann", "بيرنارد فان").checked
+    assert "Pali" in trace("384 people died in Pali.", "قتل 384 شخصا في بالو").untraced

@@ -154,12 +154,44 @@ def latin_skeleton(word: str) -> str:
     return "".join(out)
 
 
+_VOWELS = {"a": "A", "o": "W", "u": "W", "e": "Y", "i": "Y", "y": "Y", "w": "W"}
+_ARABIC_VOWELS = {"ا": "A", "و": "W", "ي": "Y", "ى": "Y"}
+
+
+def latin_spelled(word: str) -> str:
+    """A Latin name letter by letter as Arabic writes a foreign name, its vowels long (Palu
+    بالو, Vann فان): consonant classes, and a, o/u/w, e/i/y as ا, و, ي; a final silent e dropped.
+
+    >>> latin_spelled("Palu"), latin_spelled("Vann"), latin_spelled("Wayde")
+    ('BALW', 'FAN', 'WAYD')
+
+    ``arabic_skeleton(word, vowels=True)`` spells an Arabic word the same way.
+    """
+    word = word.lower()
+    word = word[:-1] if len(word) > 3 and word.endswith("e") else word
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        cls = _VOWELS.get(word[i])
+        step = 1
+        if cls is None:
+            found = next(((latin, c) for latin, c in _LATIN_CLASSES if word.startswith(latin, i)), ("", ""))
+            cls, step = found[1], max(1, len(found[0]))
+        if cls and (not out or out[-1] != cls):
+            out.append(cls)
+        i += step
+    return "".join(out)
+
+
 @lru_cache(maxsize=262144)
-def arabic_skeleton(word: str) -> str:
-    """Consonant classes of an Arabic word, the article and long vowels dropped.
+def arabic_skeleton(word: str, vowels: bool = False) -> str:
+    """Consonant classes of an Arabic word, the article and long vowels dropped; with ``vowels``,
+    its long vowels kept (``latin_spelled``'s counterpart).
 
     >>> arabic_skeleton("روبيو"), arabic_skeleton("زيلينسكي"), arabic_skeleton("ويتكوف")
     ('RB', 'ZLNSK', 'TKF')
+    >>> arabic_skeleton("بالو", vowels=True), arabic_skeleton("فان", vowels=True)
+    ('BALW', 'FAN')
     """
     word = normalize_for_matching(word)
     for prefix in ("وال", "بال", "لل", "ال"):
@@ -168,7 +200,7 @@ def arabic_skeleton(word: str) -> str:
             break
     out: list[str] = []
     for ch in word:
-        cls = _ARABIC_CLASSES.get(ch, "")
+        cls = _ARABIC_VOWELS.get(ch, "") if vowels and ch in _ARABIC_VOWELS else _ARABIC_CLASSES.get(ch, "")
         if cls and (not out or out[-1] != cls):
             out.append(cls)
     return "".join(out)

@@ -36,13 +36,35 @@ TITLES = {
     english_stem(w)
     for w in str.split("president minister king prince leader chairman chief head general director governor commander")
 }
-# Arabic function words: never a relational noun, whatever else they read as (إلى as آل "family").
+# Arabic function words, and the auxiliaries of the passive and of tense (يتم إرسال "is sent"):
+# never a relational noun, and never the source of an English content word, whatever else they
+# read as (إلى as آل "family", أنه as آن "time", يتم as "is concluded").
 ARABIC_FUNCTION = set(
     map(
         normalize_for_matching,
-        str.split("إلى على في من عن مع أن إن أنه إنه أنها إنها ثم قد لم لن هذا هذه ذلك التي الذي الذين"),
+        str.split(
+            "إلى على في من عن مع أن إن أنه إنه أنها إنها ثم قد لم لن هذا هذه ذلك التي الذي الذين "
+            "تم يتم تمت تتم سيتم كان كانت يكون تكون لأن لأنه حيث عندما كما لكن بل أو"
+        ),
     )
 )
+_CLITICS = "وفبلك"
+
+
+def is_function(normal: str) -> bool:
+    """Whether a normalised Arabic word is a function word, with up to two one-letter clitics
+    before it (ولأنه "and because it").
+
+    >>> is_function("ولانه"), is_function("يتم"), is_function("والحكومه")
+    (True, True, False)
+    """
+    for _ in range(3):
+        if normal in ARABIC_FUNCTION:
+            return True
+        if normal[:1] not in _CLITICS or len(normal) < 3:
+            return False
+        normal = normal[1:]
+    return False
 
 
 def within(token: Any, spans: list[tuple[int, int]]) -> bool:
@@ -88,7 +110,7 @@ def _owner_problems(words: list[TracedWord], links: _Links, arabic: str, covered
     normals = [t.normal for t in links.tokens]
     for k, token in enumerate(links.tokens):
         relation = links.token_stems[k] & RELATIONAL.keys()
-        if not relation or links.lex.is_proper(token.normal) or token.normal in ARABIC_FUNCTION:
+        if not relation or links.lex.is_proper(token.normal) or is_function(token.normal):
             continue  # إلى also reads as آل "family"
         if arabic[token.start : token.end].endswith(("ه", "ها", "هم", "هما")):
             continue  # "his envoy Steve Witkoff" (ومبعوثه ستيف ويتكوف): the name is the envoy himself

@@ -27,8 +27,15 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.answering.names import GAZETTEER, _close, arabic_skeleton, latin_skeleton, numbers_in
-from assistant.answering.roles import ARABIC_FUNCTION, role_problems, within
+from assistant.answering.names import (
+    GAZETTEER,
+    _close,
+    arabic_skeleton,
+    latin_skeleton,
+    latin_spelled,
+    numbers_in,
+)
+from assistant.answering.roles import is_function, role_problems, within
 from assistant.answering.verification import NEGATED_EVIDENCE, contradictions, polarity
 from assistant.lexicon.lexicon import Lexicon, english_stem, lexicon, sense_words
 from assistant.records import TracedWord
@@ -57,7 +64,8 @@ FUNCTION_WORDS = set(
     )
 )
 FAMILIES = True  # trace through the Arabic word's root family (docs/results.md measures it off and on)
-_ENGLISH_WORD = re.compile(r"[A-Za-z]+|\d[\d,.]*\d|\d")
+# A number keeps its ordinal ending ("17th" is one word, the 17 of القرن 17).
+_ENGLISH_WORD = re.compile(r"(?:\d[\d,.]*\d|\d)(?:st|nd|rd|th)?\b|[A-Za-z]+|\d[\d,.]*\d|\d")
 _ARABIC_WORD = re.compile(r"[\u0621-\u0652\u0660-\u0670\u0671-\u06d3\d]+|%")
 
 
@@ -93,8 +101,14 @@ class _Token:
     normal: str
 
 
-def arabic_tokens(text: str) -> list[_Token]:
-    return [_Token(m.start(), m.end(), normalize_for_matching(m.group())) for m in _ARABIC_WORD.finditer(text)]
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+
+def arabic_tokens(text: str, latin: bool = False) -> list[_Token]:
+    """The words of an Arabic text, normalised; with ``latin``, also the words it writes in Latin
+    letters (a film's title, "ET"), which an English word renders as themselves."""
+    pattern = re.compile(f"{_ARABIC_WORD.pattern}|{_LATIN_WORD.pattern}") if latin else _ARABIC_WORD
+    return [_Token(m.start(), m.end(), normalize_for_matching(m.group())) for m in pattern.finditer(text)]
 
 
 class _Links:
@@ -110,28 +124,25 @@ class _Links:
         for i, token in enumerate(tokens):
             stems = sense_words(lex.senses(token.normal))
             self.token_stems.append(stems)
-            for stem in stems:
+            # A function word renders no content word, whatever else it reads as (أنه as آن "time").
+            for stem in stems if not is_function(token.normal) else ():
                 self.stems.setdefault(stem, []).append((token.start, token.end))
-            for stem in lex.family_stems(token.normal) - stems:
+            for stem in lex.family_stems(token.normal) - stems if not is_function(token.normal) else ():
                 self.family.setdefault(stem, []).append((token.start, token.end))
             for n, senses in lex.phrases_at(words, i):
                 span = (token.start, tokens[i + n - 1].end)
                 for stem in sense_words(senses):
                     self.stems.setdefault(stem, []).append(span)
         self.numbers = [(t, numbers_in(t.normal)) for t in tokens]
-        self.function_spans = {(t.start, t.end) for t in tokens if t.normal in ARABIC_FUNCTION}
 
     def by_lexicon(self, word: str) -> tuple[int, int] | None:
         stem = english_stem(word)
         spans = self.stems.get(stem)
-        if not spans and len(stem) >= 6:  # derivations the stemmer keeps apart (nominate, nomination)
-            spans = next((v for k, v in self.stems.items() if len(k) >= 6 and k[:6] == stem[:6]), None)
+        if not spans and len(stem) >= 6:  # derivations the stemmer keeps apart (attendee, attend)
+            spans = next((v for k, v in self.stems.items() if _derived(stem, k)), None)
         if not spans and FAMILIES and word.islower():  # names are never traced by derivation
             spans = self.family.get(stem)
-        if not spans:
-            return None
-        # A content word before a function word that also reads as one (أنه as آن "time").
-        return next((span for span in spans if span not in self.function_spans), spans[0])
+        return spans[0] if spans else None
 
     def by_number(self, word: str) -> tuple[int, int] | None:
         values = numbers_in(word)
@@ -144,17 +155,40 @@ class _Links:
         variants = GAZETTEER.get(word.lower(), ())
         skeleton = latin_skeleton(word)
         for token in self.tokens:
-            if any(v == token.normal or (" " not in v and v in token.normal) for v in variants):
+            if token.normal == word.lower() or any(
+                v == token.normal or (" " not in v and v in token.normal) for v in variants
+            ):
                 return (token.start, token.end)
             # Two consonants match too much (Russia RS ↔ للرئيس RS): only a word known as a name, or
             # one no dictionary knows (روبيو).
             short_ok = self.lex.is_proper(token.normal) or not self.lex.senses(token.normal)
-            if len(skeleton) >= 3 or (len(skeleton) == 2 and short_ok):
-                other = arabic_skeleton(token.normal)
-                close = other and (_close(skeleton, other) or _close(skeleton, arabic_skeleton(token.normal[1:])))
-                if close and _same_onset(word, token.normal):
+            # The word, or the word after a one-letter clitic (بروبيو); the onset is the
+            # matched spelling's (باتون is Baton, not "atun" after a clitic ب).
+            for spelling in (token.normal, token.normal[1:] if token.normal[:1] in "وبلف" else ""):
+                if not spelling:
+                    continue
+                if len(skeleton) >= 3 or (len(skeleton) == 2 and short_ok):
+                    other = arabic_skeleton(spelling)
+                    close = bool(other) and _close(skeleton, other)
+                else:  # two consonants, spelled out with their vowels (Palu بالو, Vann فان); one
+                    # is too little even so (Lee, لي "for me")
+                    close = len(skeleton) == 2 and latin_spelled(word) == arabic_skeleton(spelling, vowels=True)
+                if close and _same_onset(word, spelling):
                     return (token.start, token.end)
         return None
+
+
+def _derived(a: str, b: str) -> bool:
+    """Whether two stems are one word's derivations: six letters in common, then at most four
+    more on either side (govern, government; not immunodefici, immunolog).
+
+    >>> _derived("attende", "attend"), _derived("immunodefici", "immunolog")
+    (True, False)
+    """
+    if len(a) < 6 or len(b) < 6 or a[:6] != b[:6]:
+        return False
+    common = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    return len(a) - common <= 4 and len(b) - common <= 4
 
 
 def _same_onset(latin: str, arabic: str) -> bool:
@@ -165,7 +199,7 @@ def _same_onset(latin: str, arabic: str) -> bool:
     (False, True, True)
     """
     word = arabic
-    for prefix in ("وال", "بال", "لل", "ال", "و", "ب", "ل"):
+    for prefix in ("وال", "بال", "لل", "ال"):
         if word.startswith(prefix) and len(word) > len(prefix) + 2:
             word = word[len(prefix) :]
             break
@@ -184,8 +218,8 @@ def trace(english: str, arabic: str, question: str = "", lex: Lexicon | None = N
     ('role: the Arabic has the envoy of Putin (بمبعوث بوتين), the English has Putin without the envoy',)
     """
     lex = lex or lexicon()
-    links = _Links(arabic_tokens(arabic), lex)
-    words = _traced(english, links, question)
+    links = _Links(arabic_tokens(arabic, latin=True), lex)
+    words = _traced(english, links, question, rendering=True)
     traced = {w.word for w in words if w.traced}
     problems = [p for p in contradictions(english, arabic, question) if not _traced_name(p, traced)]
     if NEGATED_EVIDENCE in problems and not polarity(_rendered_part(words, links.tokens, arabic)):
@@ -292,7 +326,7 @@ def _links(arabic: str) -> _Links:
     return _Links(arabic_tokens(arabic), lexicon())
 
 
-def _traced(english: str, links: _Links, question: str) -> list[TracedWord]:
+def _traced(english: str, links: _Links, question: str, rendering: bool = False) -> list[TracedWord]:
     asked = {english_stem(w) for w in _ENGLISH_WORD.findall(question)}
     words = []
     for m in _ENGLISH_WORD.finditer(english):
@@ -304,7 +338,9 @@ def _traced(english: str, links: _Links, question: str) -> list[TracedWord]:
             source, via = links.by_number(word), "number"
         if source is None and not word[0].isdigit():
             source, via = links.by_lexicon(word), "lexicon"
-            if source is None:
+            if source is None and (word[0].isupper() or not rendering):
+                # A rendering writes its names capitalised ("triad" is no name for تُعرض); a
+                # reader's question may not ("what did rubio tell russia").
                 source, via = links.by_name(word), "name"
         if source is None:
             # The question may supply only the verb framing someone's words ("told" for "tell"):
