@@ -109,3 +109,12 @@ def test_a_quote_that_is_not_verbatim() -> None:
 def test_share_and_mean_of_nothing_are_none() -> None:
     assert share([True, False]) == 0.5 and share([]) is None
     assert mean([1.0, 0.0, 0.5]) == 0.5 and mean([]) is None
+
+
+def test_key_facts_read_a_number_however_it_is_written_and_only_as_a_whole_number() -> None:
+    from assistant.evaluation.metrics import key_facts_found
+
+    assert key_facts_found("1388 couples [1]", [["1,388"]])
+    assert key_facts_found("The gauge is 5 feet and 3 inches.", [["five feet"]])
+    assert not key_facts_found("It was founded in 1950.", [["5"]])
+    assert not key_facts_found("384 people died.", [["1,388"]])

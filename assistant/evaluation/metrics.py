@@ -152,8 +152,41 @@ def key_facts_found(answer_text: str, must: Sequence[Sequence[str]]) -> bool:
     >>> key_facts_found("Rubio went.", [["twice"]])
     False
     """
-    text = normalize_for_evidence(answer_text)
-    return bool(must) and all(any(normalize_for_evidence(alt) in text for alt in group) for group in must)
+    text = _digits(normalize_for_evidence(answer_text))
+    return bool(must) and all(any(_holds(text, _digits(normalize_for_evidence(a))) for a in group) for group in must)
+
+
+_NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        str.split(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+            "sixteen seventeen eighteen nineteen twenty"
+        )
+    )
+}
+_NUMBER_WORD = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\b")
+
+
+def _digits(text: str) -> str:
+    """Numbers one way: digits without thousands commas, number words to twenty as digits.
+
+    >>> _digits("1,388 couples and five feet"), _digits("one of them")
+    ('1388 couples and 5 feet', '1 of them')
+    """
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
+    return _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group()], text)
+
+
+def _holds(text: str, fact: str) -> bool:
+    """Whether ``text`` holds ``fact``; a number only as a whole number ("5" is not in "1950").
+
+    >>> _holds("in 1950", "5"), _holds("5 feet", "5"), _holds("the fifth", "fifth")
+    (False, True, True)
+    """
+    if re.fullmatch(r"[\d.]+", fact):
+        return re.search(rf"(?<![\d.]){re.escape(fact)}(?!\d)", text) is not None
+    return fact in text
 
 
 def percentile(values: Sequence[float], q: float) -> float:
