@@ -277,8 +277,9 @@ def test_a_function_word_or_an_auxiliary_supports_no_content_word() -> None:
     assert trace("The packet is sent.", "يتم إرسال كل حزمة").checked
 
 
-def test_only_a_capitalised_word_of_a_rendering_traces_as_a_name() -> None:
-    assert trace("the triad", "تعرض أمثلة").untraced == ["triad"]  # not تعرض by its consonants
+def test_a_lowercase_word_of_a_rendering_traces_by_its_spelling_only_to_a_loanword() -> None:
+    assert trace("the triad", "تعرض أمثلة").untraced == ["triad"]  # تعرض "is shown" has its own senses
+    assert trace("because of melatonin", "بسبب وجود الميلاتونين").checked  # no dictionary knows it
     assert trace("Rubio met him.", RUBIO).untraced == []
 
 

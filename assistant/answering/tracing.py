@@ -151,10 +151,12 @@ class _Links:
                 return (token.start, token.end)
         return None
 
-    def by_name(self, word: str) -> tuple[int, int] | None:
+    def by_name(self, word: str, loanword: bool = False) -> tuple[int, int] | None:
         variants = GAZETTEER.get(word.lower(), ())
         skeleton = latin_skeleton(word)
         for token in self.tokens:
+            if loanword and (self.lex.senses(token.normal) or self.lex.is_proper(token.normal)):
+                continue
             if token.normal == word.lower() or any(
                 v == token.normal or (" " not in v and v in token.normal) for v in variants
             ):
@@ -338,10 +340,11 @@ def _traced(english: str, links: _Links, question: str, rendering: bool = False)
             source, via = links.by_number(word), "number"
         if source is None and not word[0].isdigit():
             source, via = links.by_lexicon(word), "lexicon"
-            if source is None and (word[0].isupper() or not rendering):
-                # A rendering writes its names capitalised ("triad" is no name for تُعرض); a
-                # reader's question may not ("what did rubio tell russia").
-                source, via = links.by_name(word), "name"
+            if source is None:
+                # A rendering writes its names capitalised: a lowercase word traces by its spelling
+                # only to a word no dictionary knows, a loanword (melatonin الميلاتونين; "triad" is
+                # not تُعرض "is shown"). A reader's question may not ("what did rubio tell russia").
+                source, via = links.by_name(word, loanword=rendering and not word[0].isupper()), "name"
         if source is None:
             # The question may supply only the verb framing someone's words ("told" for "tell"):
             # any other word of it the quote does not hold is the question's premise, not the
