@@ -183,6 +183,23 @@ def latin_spelled(word: str) -> str:
     return "".join(out)
 
 
+# One-letter clitics that may stand before a name (و ب ل ف: بروبيو "with Rubio").
+NAME_CLITICS = "وبلف"
+
+
+def without_article(normal: str) -> str:
+    """A normalised Arabic word without its article, alone or after و/ب/ل, when a word of three
+    letters is left (الرئيس → رئيس; ال stays in الف).
+
+    >>> without_article("والرئيس"), without_article("للبيت"), without_article("روبيو")
+    ('رئيس', 'بيت', 'روبيو')
+    """
+    for prefix in ("وال", "بال", "لل", "ال"):
+        if normal.startswith(prefix) and len(normal) > len(prefix) + 2:
+            return normal[len(prefix) :]
+    return normal
+
+
 @lru_cache(maxsize=262144)
 def arabic_skeleton(word: str, vowels: bool = False) -> str:
     """Consonant classes of an Arabic word, the article and long vowels dropped; with ``vowels``,
@@ -193,14 +210,9 @@ def arabic_skeleton(word: str, vowels: bool = False) -> str:
     >>> arabic_skeleton("بالو", vowels=True), arabic_skeleton("فان", vowels=True)
     ('BALW', 'FAN')
     """
-    word = normalize_for_matching(word)
-    for prefix in ("وال", "بال", "لل", "ال"):
-        if word.startswith(prefix) and len(word) > len(prefix) + 2:
-            word = word[len(prefix) :]
-            break
     out: list[str] = []
-    for ch in word:
-        cls = _ARABIC_VOWELS.get(ch, "") if vowels and ch in _ARABIC_VOWELS else _ARABIC_CLASSES.get(ch, "")
+    for ch in without_article(normalize_for_matching(word)):
+        cls = _ARABIC_VOWELS[ch] if vowels and ch in _ARABIC_VOWELS else _ARABIC_CLASSES.get(ch, "")
         if cls and (not out or out[-1] != cls):
             out.append(cls)
     return "".join(out)
@@ -229,7 +241,7 @@ def _skeletons(text: str) -> frozenset[str]:
     against the same few articles)."""
     words = re.findall(r"[\u0621-\u064a]+", text)
     # A one-letter clitic (و ب ل ف) may stand before a name: try each word with and without it.
-    skeletons = {arabic_skeleton(w) for w in words} | {arabic_skeleton(w[1:]) for w in words if w[:1] in "وبلف"}
+    skeletons = {arabic_skeleton(w) for w in words} | {arabic_skeleton(w[1:]) for w in words if w[:1] in NAME_CLITICS}
     return frozenset(skeletons - {""})
 
 

@@ -29,11 +29,13 @@ from functools import lru_cache
 
 from assistant.answering.names import (
     GAZETTEER,
+    NAME_CLITICS,
     _close,
     arabic_skeleton,
     latin_skeleton,
     latin_spelled,
     numbers_in,
+    without_article,
 )
 from assistant.answering.roles import is_function, role_problems, within
 from assistant.answering.verification import NEGATED_EVIDENCE, contradictions, polarity
@@ -101,13 +103,13 @@ class _Token:
     normal: str
 
 
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_SOURCE_WORD = re.compile(f"{_ARABIC_WORD.pattern}|[A-Za-z]+")  # Arabic words and Latin ones
 
 
 def arabic_tokens(text: str, latin: bool = False) -> list[_Token]:
     """The words of an Arabic text, normalised; with ``latin``, also the words it writes in Latin
     letters (a film's title, "ET"), which an English word renders as themselves."""
-    pattern = re.compile(f"{_ARABIC_WORD.pattern}|{_LATIN_WORD.pattern}") if latin else _ARABIC_WORD
+    pattern = _SOURCE_WORD if latin else _ARABIC_WORD
     return [_Token(m.start(), m.end(), normalize_for_matching(m.group())) for m in pattern.finditer(text)]
 
 
@@ -125,10 +127,11 @@ class _Links:
             stems = sense_words(lex.senses(token.normal))
             self.token_stems.append(stems)
             # A function word renders no content word, whatever else it reads as (أنه as آن "time").
-            for stem in stems if not is_function(token.normal) else ():
-                self.stems.setdefault(stem, []).append((token.start, token.end))
-            for stem in lex.family_stems(token.normal) - stems if not is_function(token.normal) else ():
-                self.family.setdefault(stem, []).append((token.start, token.end))
+            if not is_function(token.normal):
+                for stem in stems:
+                    self.stems.setdefault(stem, []).append((token.start, token.end))
+                for stem in lex.family_stems(token.normal) - stems:
+                    self.family.setdefault(stem, []).append((token.start, token.end))
             for n, senses in lex.phrases_at(words, i):
                 span = (token.start, tokens[i + n - 1].end)
                 for stem in sense_words(senses):
@@ -154,27 +157,29 @@ class _Links:
     def by_name(self, word: str, loanword: bool = False) -> tuple[int, int] | None:
         variants = GAZETTEER.get(word.lower(), ())
         skeleton = latin_skeleton(word)
+        # Two consonants, spelled out with their vowels (Palu بالو, Vann فان); one is too little
+        # even so (Lee, لي "for me").
+        spelled = latin_spelled(word) if len(skeleton) == 2 else ""
         for token in self.tokens:
-            if loanword and (self.lex.senses(token.normal) or self.lex.is_proper(token.normal)):
+            proper, unknown = self.lex.is_proper(token.normal), not self.lex.senses(token.normal)
+            if loanword and (proper or not unknown):
                 continue
             if token.normal == word.lower() or any(
                 v == token.normal or (" " not in v and v in token.normal) for v in variants
             ):
                 return (token.start, token.end)
-            # Two consonants match too much (Russia RS ↔ للرئيس RS): only a word known as a name, or
-            # one no dictionary knows (روبيو).
-            short_ok = self.lex.is_proper(token.normal) or not self.lex.senses(token.normal)
+            # Two consonants match too much (Russia RS ↔ للرئيس RS) by themselves: only a word
+            # known as a name, or one no dictionary knows (روبيو); otherwise with their vowels.
+            by_skeleton = len(skeleton) >= 3 or (len(skeleton) == 2 and (proper or unknown))
             # The word, or the word after a one-letter clitic (بروبيو); the onset is the
             # matched spelling's (باتون is Baton, not "atun" after a clitic ب).
-            for spelling in (token.normal, token.normal[1:] if token.normal[:1] in "وبلف" else ""):
-                if not spelling:
-                    continue
-                if len(skeleton) >= 3 or (len(skeleton) == 2 and short_ok):
+            spellings = [token.normal] + ([token.normal[1:]] if token.normal[:1] in NAME_CLITICS else [])
+            for spelling in spellings:
+                if by_skeleton:
                     other = arabic_skeleton(spelling)
                     close = bool(other) and _close(skeleton, other)
-                else:  # two consonants, spelled out with their vowels (Palu بالو, Vann فان); one
-                    # is too little even so (Lee, لي "for me")
-                    close = len(skeleton) == 2 and latin_spelled(word) == arabic_skeleton(spelling, vowels=True)
+                else:
+                    close = bool(spelled) and spelled == arabic_skeleton(spelling, vowels=True)
                 if close and _same_onset(word, spelling):
                     return (token.start, token.end)
         return None
@@ -200,11 +205,7 @@ def _same_onset(latin: str, arabic: str) -> bool:
     >>> _same_onset("Europe", "روبيو"), _same_onset("Europe", "اوروبا"), _same_onset("Spain", "اسبانيا")
     (False, True, True)
     """
-    word = arabic
-    for prefix in ("وال", "بال", "لل", "ال"):
-        if word.startswith(prefix) and len(word) > len(prefix) + 2:
-            word = word[len(prefix) :]
-            break
+    word = without_article(arabic)
     latin_vowel = latin[:1].lower() in "aeiou"
     arabic_vowel = word[:1] in "اعء"
     return latin_vowel == arabic_vowel or (arabic_vowel and bool(re.match(r"s[^aeiou]", latin.lower())))
