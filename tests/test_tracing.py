@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering.rendering import glossary, render, wants_short
+from assistant.answering.rendering import WHO_UNNAMED, glossary, render, wants_short
 from assistant.answering.tracing import trace
 from assistant.lexicon import buckwalter, freedict
 from assistant.lexicon.lexicon import Lexicon, lexicon
@@ -142,6 +142,58 @@ def test_a_candidate_that_only_repeats_the_question_yields_to_the_next() -> None
     best, worse = render(lambda name, **v: replies[name], "Who recalled the mission chiefs?", arabic)
     assert best.text == "Heather Nauert said so."
     assert "only repeats the question" in worse.trace.problems
+
+
+def test_an_echo_of_the_question_in_other_inflections_says_nothing() -> None:
+    # "Kai-Fu Lee runs an investment firm." for "Which investment firm does Kai-Fu Lee run?":
+    # every word is the question's, "runs" for "run"; the check traces it, and it answers nothing.
+    arabic = "يقول المستثمر كاي فو لي الذي يدير شركة استثمار إن على الولايات المتحدة مضاعفة الأموال"
+    replies = {
+        "short_answer": "Kai-Fu Lee runs an investment firm.",
+        "render_guided": "Sinovation Ventures.",
+        "render_repair": "",
+    }
+    echo = next(
+        c
+        for c in render(lambda name, **v: replies[name], "Which investment firm does Kai-Fu Lee run?", arabic)
+        if c.prompt == "short_answer"
+    )
+    assert "only repeats the question" in echo.trace.problems
+
+
+def test_a_short_answer_leaving_out_what_was_asked_yields_to_a_sentence_that_gives_it() -> None:
+    # "The department" traces (الوزارة) but names nobody; "Greg" traces but cuts جريج كلارك in
+    # half. Each is complete as a trace, so the next plan is asked, and the answer that names wins.
+    nauert = "قالت هيذر نويرت المتحدثة باسم الوزارة إن الوزارة قررت استدعاء رؤساء البعثات"
+    calls: list[str] = []
+
+    def fake(name: str, **values: str) -> str:
+        calls.append(name)
+        return {"short_answer": "The department", "render_guided": "Nauert said the ministry decided."}[name]
+
+    best, worse = render(fake, "Who said the mission chiefs would be recalled?", nauert)
+    assert calls == ["short_answer", "render_guided"]
+    assert best.text.startswith("Nauert") and best.trace.checked and not best.gaps
+    assert worse.trace.checked and worse.gaps == (WHO_UNNAMED,)
+    clark = "قال وزير الأعمال جريج كلارك إن المملكة المتحدة ستندم على ذلك"
+    replies = {"short_answer": "Greg", "render_guided": "Business Secretary Greg Clark said the UK would regret it."}
+    best, worse = render(lambda name, **v: replies[name], "Which minister said the UK would regret it?", clark)
+    assert best.text.startswith("Business Secretary Greg Clark") and not best.gaps
+    assert worse.gaps == ("gives only part of a name: جريج كلارك",)
+    # The question's own name answers "Who is Simpson's lawyer?" no better than a title does;
+    # it does answer "Who is Simpson?".
+    arrest = "ألقت الشرطة القبض على المشتبه به دايتون سيمبسون في وفاة لاعب ال إس يو"
+    replies = {"short_answer": "Dayton Simpson", "render_guided": "Dayton Simpson's lawyer is the police."}
+    for candidate in render(lambda name, **v: replies[name], "Who is Dyteon Simpson's defence lawyer?", arrest):
+        assert candidate.gaps == (WHO_UNNAMED,)  # "Dayton Simpson" alone traces whole
+    [named] = render(lambda name, **v: "Dayton Simpson, a suspect.", "Who is Dyteon Simpson?", arrest)
+    assert named.trace.checked and not named.gaps
+    # A short answer that spells the person's name is kept without a second call. A capitalised
+    # gloss is not a spelling: "Mike Cobb" ← مايك كوب through the lexicon names no one checked.
+    [only] = render(lambda name, **v: "Nauert", "Who said the chiefs would be recalled?", nauert)
+    assert only.trace.checked and not only.gaps
+    coupe = "وقال مايك كوب، المدير التنفيذي لسينسبري، إن المتاجر ستتغير"
+    assert WHO_UNNAMED in render(lambda name, **v: "Mike Cobb", "Who is the chief executive?", coupe)[0].gaps
 
 
 def test_a_name_spelled_back_from_the_arabic_takes_the_lexicons_spelling() -> None:

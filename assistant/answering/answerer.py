@@ -48,9 +48,9 @@ from assistant.answering.question import (
     quantity_focus,
     speaks,
 )
-from assistant.answering.rendering import Rendering, render, unheld, wants_short
+from assistant.answering.rendering import render, unheld, wants_short
 from assistant.answering.run import AMBIGUOUS, NO_ANSWER, NO_NUMBER, NOTHING_MATCHES, Refusal, Work
-from assistant.answering.tracing import cut_names, traced_terms
+from assistant.answering.tracing import traced_terms
 from assistant.answering.verification import contradictions, copy_spelling, restates, support
 from assistant.models.embedding import Embedder
 from assistant.models.prompts import load_prompts
@@ -74,14 +74,6 @@ from assistant.text.arabic import language_of
 # keeps such answers out (docs/design.md).
 VERIFIED_SUPPORT = 0.85
 OVERRULE_NONE = 0.6  # share of an Arabic question's words in the best sentence that outweighs the model's "none"
-
-
-def _unnamed(question: str, rendering: Rendering) -> bool:
-    """A "who" question whose answer traces no name to the quote by its spelling: a title or a
-    gloss ("Wazir", "Sir") is no answer to who, however well it traces."""
-    if not re.match(r"\s*(?:and\s+)?(?:who|whom|whose)\b", question, re.I):
-        return False
-    return not any(w.via == "name" for w in rendering.trace.words)
 
 
 class Answerer:
@@ -289,17 +281,12 @@ class Answerer:
         if problems:
             work.removed.append(f"{best.text} ({'; '.join(problems)})")
             return [quote]
-        unnamed = _unnamed(work.standalone, best)
         repaired = best.prompt == "render_repair"
-        cut = cut_names(best.trace.words, chosen.text) if best.prompt == "short_answer" else []
         missing = unheld(work.standalone, chosen.text) if wants_short(work.standalone) else []
-        if best.trace.checked and not unnamed and not repaired and not cut and not missing:
+        if best.trace.checked and not best.gaps and not repaired and not missing:
             return [AnswerSentence(best.text, "checked", (1,), (), best.trace.words), quote]
         notes: tuple[str, ...] = (UNTRACED_NOTE + ", ".join(best.trace.untraced),) if best.trace.untraced else ()
-        if unnamed:
-            notes += ("a who-question answered without a name spelled in the quote",)
-        if cut:
-            notes += (f"gives only part of a name: {', '.join(cut)}",)
+        notes += best.gaps
         if missing:
             notes += (f"the quote does not hold the question's {', '.join(missing)}",)
         if repaired:  # the answers the check found wrong are shown as removed

@@ -25,7 +25,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answering.names import _close, latin_skeleton
-from assistant.answering.tracing import Trace, arabic_tokens, question_terms, trace, traced_terms
+from assistant.answering.tracing import (
+    Trace,
+    arabic_tokens,
+    cut_names,
+    question_terms,
+    trace,
+    traced_terms,
+    traced_words,
+)
 from assistant.answering.verification import NEGATED_EVIDENCE, restates
 from assistant.lexicon.lexicon import Lexicon, lexicon
 from assistant.models.prompts import PROMPTS
@@ -33,6 +41,7 @@ from assistant.text.arabic import match_tokens
 from assistant.text.words import _STOP
 
 MAX_GLOSSARY = 16
+WHO_UNNAMED = "a who-question answered without a name spelled in the quote, other than the question's own"
 # Tokens a reply may take: a short answer is a few words, a sentence one line.
 MAX_TOKENS = {
     "short_answer": 24,
@@ -64,6 +73,7 @@ class Rendering:
     text: str
     trace: Trace
     prompt: str
+    gaps: tuple[str, ...] = ()  # what the question asks that the candidate leaves out
 
 
 def wants_short(question: str) -> bool:
@@ -175,12 +185,12 @@ def _candidates(
         extra = {"glossary": listing} if "glossary" in PROMPTS[name] else {}  # the guided prompts
         text = respell(clean(invoke(name, max_tokens=MAX_TOKENS[name], **values, **extra)), source, lex)
         if text:
-            candidates.append(Rendering(text, _checked(text, source, question, lex), name))
-            if candidates[-1].trace.checked:  # nothing can trace better: spare the second call
+            candidates.append(_candidate(text, source, question, name, lex))
+            if candidates[-1].trace.checked and not candidates[-1].gaps:  # nothing can do better: spare a call
                 break
     if question and candidates and all(c.trace.problems for c in candidates):
         # Every candidate disagrees with the quote: one more try, told what the check found.
-        wrong = min(candidates, key=lambda c: c.trace.rank())
+        wrong = min(candidates, key=_rank)
         found = " ".join(_hint(p) for p in wrong.trace.problems)
         name = "render_repair"
         reply = invoke(
@@ -188,9 +198,16 @@ def _candidates(
         )
         text = respell(clean(reply), source, lex)
         if text:
-            candidates.append(Rendering(text, _checked(text, source, question, lex), name))
+            candidates.append(_candidate(text, source, question, name, lex))
     order = {id(c): i for i, c in enumerate(candidates)}
-    return sorted(candidates, key=lambda c: (*c.trace.rank(), order[id(c)]))
+    return sorted(candidates, key=lambda c: (*_rank(c), order[id(c)]))
+
+
+def _rank(candidate: Rendering) -> tuple[int, ...]:
+    """Best first: no disagreement, then nothing the question asks left out (a sentence naming
+    "Greg Clark" with a word untraced says more than a checked "Greg"), then ``Trace.rank``."""
+    problems, untraced, fuller = candidate.trace.rank()
+    return (problems, len(candidate.gaps), untraced, int(fuller))
 
 
 _ROLE = r"role: the Arabic has the (.+?) of (.+?) \(.*\), the English"
@@ -217,6 +234,38 @@ def _hint(problem: str) -> str:
         if pattern.fullmatch(problem):
             return pattern.sub(hint, problem)
     return problem.replace("the English", "the answer").replace("the evidence", "the Arabic") + "."
+
+
+def _candidate(text: str, source: str, question: str, prompt: str, lex: Lexicon) -> Rendering:
+    """The candidate, traced to ``source``, with what it leaves out of the question's ask."""
+    traced = _checked(text, source, question, lex)
+    gaps: tuple[str, ...] = ()
+    if (
+        question
+        and _asks_who(question)
+        and not _IDENTITY.match(question)
+        and not _names_someone(traced, source, question, lex)
+    ):
+        gaps += (WHO_UNNAMED,)  # a title or a gloss ("Wazir", "CEO") is no answer to who
+    if question and prompt == "short_answer":
+        gaps += tuple(f"gives only part of a name: {name}" for name in cut_names(traced.words, source, lex))
+    return Rendering(text, traced, prompt, gaps)
+
+
+def _names_someone(traced: Trace, source: str, question: str, lex: Lexicon) -> bool:
+    """Whether a word traces to a name in ``source`` by its spelling, other than a name the
+    question gives: "Simpson" does not answer "Who is Simpson's lawyer?". A capitalised gloss is
+    not enough: "Edward" ← إدوارد through the lexicon, a middle name, passed as an answer."""
+    asked = {w.source for w in traced_words(question, source, lex)}
+    return any(w.via == "name" and w.source not in asked for w in traced.words)
+
+
+# "Who is Kirill Dmitriev?": the answer says who that person is; it needs no other name.
+_IDENTITY = re.compile(r"\s*(?i:who\s+(?:is|was|are|were))\s+[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*\s*\??\s*$")
+
+
+def _asks_who(question: str) -> bool:
+    return bool(re.match(r"\s*(?:and\s+)?(?:who|whom|whose)\b", question, re.I))
 
 
 def _checked(text: str, source: str, question: str, lex: Lexicon) -> Trace:

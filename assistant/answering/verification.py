@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from assistant.answering.names import name_in_arabic, numbers_in
+from assistant.lexicon.lexicon import english_stem
 from assistant.text.arabic import arabic_share, language_of, normalize_for_matching
 from assistant.text.words import MARKER, content_tokens
 
@@ -125,8 +126,19 @@ def restates(sentence: str, question: str) -> bool:
     False
     >>> restates("نعم.", "هل قال ذلك؟")
     False
+
+    English words are compared by their stems: "forces act" restates "What force acts …?".
+
+    >>> restates("The electric forces act on a charge.", "What electric force acts on a charge?")
+    True
+    >>> restates("No, the meeting did not produce guarantees.", "Did the meeting produce guarantees?")
+    False
     """
-    return bool(content_tokens(sentence)) and support(sentence, question) == 1.0
+    words = content_tokens(sentence)
+    if words and language_of(sentence) == "en":
+        asked = {english_stem(w) for w in content_tokens(question)}
+        return all(english_stem(w) in asked for w in words)
+    return bool(words) and support(sentence, question) == 1.0
 
 
 def _without_conjunction(word: str) -> str:
