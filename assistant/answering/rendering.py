@@ -180,12 +180,13 @@ def _candidates(
     """Each plan's reply, traced to ``source``; stops at the first that is checked."""
     lex = lex or lexicon()
     listing = "\n".join(f"- {ar}: {en}" for ar, en in glossary(source, lex)) or "- (none)"
+    asked = _asked_spans(question, source, lex)
     candidates: list[Rendering] = []
     for name in plans:
         extra = {"glossary": listing} if "glossary" in PROMPTS[name] else {}  # the guided prompts
         text = respell(clean(invoke(name, max_tokens=MAX_TOKENS[name], **values, **extra)), source, lex)
         if text:
-            candidates.append(_candidate(text, source, question, name, lex))
+            candidates.append(_candidate(text, source, question, name, lex, asked))
             if candidates[-1].trace.checked and not candidates[-1].gaps:  # nothing can do better: spare a call
                 break
     if question and candidates and all(c.trace.problems for c in candidates):
@@ -198,7 +199,7 @@ def _candidates(
         )
         text = respell(clean(reply), source, lex)
         if text:
-            candidates.append(_candidate(text, source, question, name, lex))
+            candidates.append(_candidate(text, source, question, name, lex, asked))
     order = {id(c): i for i, c in enumerate(candidates)}
     return sorted(candidates, key=lambda c: (*_rank(c), order[id(c)]))
 
@@ -236,36 +237,34 @@ def _hint(problem: str) -> str:
     return problem.replace("the English", "the answer").replace("the evidence", "the Arabic") + "."
 
 
-def _candidate(text: str, source: str, question: str, prompt: str, lex: Lexicon) -> Rendering:
-    """The candidate, traced to ``source``, with what it leaves out of the question's ask."""
+def _candidate(
+    text: str, source: str, question: str, prompt: str, lex: Lexicon, asked: frozenset[tuple[int, int]] | None
+) -> Rendering:
+    """The candidate, traced to ``source``, with what it leaves out of the question's ask
+    (``asked``: see ``_asked_spans``)."""
     traced = _checked(text, source, question, lex)
     gaps: tuple[str, ...] = ()
-    if (
-        question
-        and _asks_who(question)
-        and not _IDENTITY.match(question)
-        and not _names_someone(traced, source, question, lex)
-    ):
-        gaps += (WHO_UNNAMED,)  # a title or a gloss ("Wazir", "CEO") is no answer to who
+    # A title or a gloss ("Wazir", "CEO") is no answer to who: a word must trace by its spelling
+    # to a name, and not to one the question gives. A capitalised gloss is not enough: "Edward"
+    # ← إدوارد through the lexicon, a middle name, passed as an answer.
+    if asked is not None and not any(w.via == "name" and w.source not in asked for w in traced.words):
+        gaps += (WHO_UNNAMED,)
     if question and prompt == "short_answer":
         gaps += tuple(f"gives only part of a name: {name}" for name in cut_names(traced.words, source, lex))
     return Rendering(text, traced, prompt, gaps)
 
 
-def _names_someone(traced: Trace, source: str, question: str, lex: Lexicon) -> bool:
-    """Whether a word traces to a name in ``source`` by its spelling, other than a name the
-    question gives: "Simpson" does not answer "Who is Simpson's lawyer?". A capitalised gloss is
-    not enough: "Edward" ← إدوارد through the lexicon, a middle name, passed as an answer."""
-    asked = {w.source for w in traced_words(question, source, lex)}
-    return any(w.via == "name" and w.source not in asked for w in traced.words)
+def _asked_spans(question: str, source: str, lex: Lexicon) -> frozenset[tuple[int, int]] | None:
+    """For a question asking who, the spans of ``source`` its own words trace to ("Simpson" does
+    not answer "Who is Simpson's lawyer?"); None for other questions, and for "Who is X?", which
+    asks what X is and needs no other name. Once per quote, not per candidate."""
+    if not re.match(r"\s*(?:and\s+)?(?:who|whom|whose)\b", question, re.I) or _IDENTITY.match(question):
+        return None
+    return frozenset(w.source for w in traced_words(question, source, lex) if w.source)
 
 
-# "Who is Kirill Dmitriev?": the answer says who that person is; it needs no other name.
+# "Who is Kirill Dmitriev?": the answer says who that person is.
 _IDENTITY = re.compile(r"\s*(?i:who\s+(?:is|was|are|were))\s+[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*\s*\??\s*$")
-
-
-def _asks_who(question: str) -> bool:
-    return bool(re.match(r"\s*(?:and\s+)?(?:who|whom|whose)\b", question, re.I))
 
 
 def _checked(text: str, source: str, question: str, lex: Lexicon) -> Trace:
