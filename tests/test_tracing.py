@@ -307,13 +307,45 @@ def test_when_every_candidate_disagrees_the_model_is_told_what_the_check_found()
 
 
 def test_a_short_answer_that_cuts_a_name_in_half_is_found() -> None:
-    from assistant.answering.tracing import cut_names
+    from assistant.answering.partial import cut_names
 
     clark = "قال وزير الأعمال جريج كلارك إن المملكة المتحدة ستندم على ذلك."
     assert cut_names(trace("Greg", clark).words, clark) == ["جريج كلارك"]
     assert cut_names(trace("Greg Clark", clark).words, clark) == []
     assert cut_names(trace("Rubio", RUBIO).words, RUBIO) == []  # a family name alone answers
     assert cut_names(trace("twice", WITKOFF).words, WITKOFF) == []
+
+
+def test_a_short_answer_giving_part_of_a_title_a_range_or_a_date_is_found() -> None:
+    from assistant.answering.partial import partial
+
+    def gaps(answer: str, arabic: str) -> list[str]:
+        return partial(trace(answer, arabic).words, arabic)
+
+    vote = 'صوت شعب مقدونيا حول تغيير اسمها إلى "جمهورية مقدونيا الشمالية" من عدمه'
+    assert gaps("Republic of Macedonia", vote) == ["gives only part of a title: جمهورية مقدونيا الشمالية"]
+    assert gaps("Republic of North Macedonia", vote) == []
+    oil = "ويحتاج تطوير حقول جديدة عادةً خمس إلى عشر سنوات قبل الإنتاج الكبير."
+    assert gaps("ten years", oil) == ["gives only one end of a range: خمس إلى عشر"]
+    assert gaps("five to ten years", oil) == []
+    toll = "قتل بين 100 و150 شخصا في الزلزال"
+    assert gaps("150", toll) == ["gives only one end of a range: 100 و150"]
+    war = "في 6 تشرين الأول/أكتوبر 1973، قامت سوريا ومصر بشن هجوم مفاجئ على إسرائيل"
+    assert gaps("October 6", war) == ["gives a date without its year: تشرين الأول/أكتوبر 1973"]
+    assert gaps("October 6, 1973", war) == [] and gaps("1973", war) == []
+    # Two numbers that are no range, a quoted statement, a date without a year: nothing is cut.
+    assert gaps("twice", WITKOFF) == [] and gaps("384", "قتل 384 شخصا و540 جريحا") == []
+    said = 'وقال ديمترييف إن إدارة ترامب "تتفهم مخاوف روسيا والتي طرحناها في كل اجتماع منذ بداية العام الماضي".'
+    assert gaps("Russia's fears", said) == []
+    assert gaps("October", "وصل في أكتوبر الماضي") == []
+
+
+def test_a_short_answer_giving_a_date_without_its_year_yields_to_a_sentence_with_it() -> None:
+    war = "في 6 تشرين الأول/أكتوبر 1973، قامت سوريا ومصر بشن هجوم مفاجئ على إسرائيل"
+    replies = {"short_answer": "October 6", "render_guided": "On October 6, 1973, Syria and Egypt attacked Israel."}
+    best, worse = render(lambda name, **v: replies[name], "When did Syria and Egypt attack Israel?", war)
+    assert best.prompt == "render_guided" and best.trace.checked and not best.gaps
+    assert worse.trace.checked and worse.gaps == ("gives a date without its year: تشرين الأول/أكتوبر 1973",)
 
 
 def test_a_word_traces_to_a_content_word_before_a_function_word_that_also_reads_as_it() -> None:

@@ -25,10 +25,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.answering.names import _close, latin_skeleton
+from assistant.answering.partial import partial
 from assistant.answering.tracing import (
     Trace,
     arabic_tokens,
-    cut_names,
     question_terms,
     trace,
     traced_terms,
@@ -250,7 +250,7 @@ def _candidate(
     if asked is not None and not any(w.via == "name" and w.source not in asked for w in traced.words):
         gaps += (WHO_UNNAMED,)
     if question and prompt == "short_answer":
-        gaps += tuple(f"gives only part of a name: {name}" for name in cut_names(traced.words, source, lex))
+        gaps += tuple(partial(traced.words, source, lex))
     return Rendering(text, traced, prompt, gaps)
 
 

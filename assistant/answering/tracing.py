@@ -37,7 +37,7 @@ from assistant.answering.names import (
     numbers_in,
     without_article,
 )
-from assistant.answering.roles import is_function, role_problems, within
+from assistant.answering.roles import is_function, role_problems
 from assistant.answering.verification import NEGATED_EVIDENCE, contradictions, polarity
 from assistant.lexicon.lexicon import Lexicon, english_stem, lexicon, sense_words
 from assistant.records import TracedWord
@@ -354,30 +354,6 @@ def _traced(english: str, links: _Links, question: str, rendering: bool = False)
             via = "question" if english_stem(word) in asked and word.lower() in SPEECH_FRAME else ""
         words.append(TracedWord(word, m.start(), m.end(), source, via))
     return words
-
-
-def cut_names(words: tuple[TracedWord, ...], arabic: str, lex: Lexicon | None = None) -> list[str]:
-    """The Arabic names a short answer renders only the start of: a word it renders followed,
-    with nothing between, by a name it does not ("Greg" for جريج كلارك, "University" for جامعة
-    باريس, "Prime Minister" for رئيس وزراء مقدونيا). A family name alone is an answer ("Rubio" for
-    ماركو روبيو), so only what follows counts. A name is a word known as one, or known to no
-    dictionary; a word rendered elsewhere in the answer (the same name twice) is not cut.
-
-    >>> cut_names(trace("Greg", "قال وزير الأعمال جريج كلارك إن").words, "قال وزير الأعمال جريج كلارك إن")
-    ['جريج كلارك']
-    """
-    lex = lex or lexicon()
-    tokens = arabic_tokens(arabic)
-    sources = [w.source for w in words if w.source]
-    covered = [within(t, sources) for t in tokens]
-    rendered = {t.normal for t, c in zip(tokens, covered, strict=True) if c}
-    cut = []
-    for i, (token, after) in enumerate(zip(tokens, tokens[1:], strict=False)):
-        if not covered[i] or covered[i + 1] or after.normal in rendered or arabic[token.end : after.start].strip():
-            continue
-        if not after.normal.isdigit() and (lex.is_proper(after.normal) or not lex.senses(after.normal)):
-            cut.append(arabic[token.start : after.end])
-    return cut
 
 
 def _traced_name(problem: str, traced: set[str]) -> bool:

@@ -6,18 +6,12 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from assistant.text.arabic import language_of, normalize_for_matching
+from assistant.text.arabic import MONTHS_AR, language_of, normalize_for_matching
 
 WEEKDAYS_AR = {"الاثنين": 0, "الثلاثاء": 1, "الاربعاء": 2, "الخميس": 3, "الجمعه": 4, "السبت": 5, "الاحد": 6}
 WEEKDAYS_EN = {
     d: i for i, d in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 }
-MONTHS_AR = {
-    "يناير": 1, "كانون الثاني": 1, "فبراير": 2, "شباط": 2, "مارس": 3, "اذار": 3, "ابريل": 4, "نيسان": 4,
-    "مايو": 5, "ايار": 5, "يونيو": 6, "حزيران": 6, "يوليو": 7, "تموز": 7, "اغسطس": 8, "اب": 8,
-    "سبتمبر": 9, "ايلول": 9, "اكتوبر": 10, "تشرين الاول": 10, "نوفمبر": 11, "تشرين الثاني": 11,
-    "ديسمبر": 12, "كانون الاول": 12,
-}  # fmt: skip
 _MONTH_ALT = "|".join(sorted(MONTHS_AR, key=len, reverse=True))
 _ABSOLUTE = re.compile(rf"(?:^|\s)(\d{{1,2}})\s+({_MONTH_ALT})(?:\s+(\d{{4}}))?")
 # Relative time words: (kind, Arabic pattern on normalised text, English pattern on lower case).

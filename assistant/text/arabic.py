@@ -37,6 +37,15 @@ _CHAR_MAP = str.maketrans(
 )
 
 
+# Month names, normalised (``normalize_for_matching``): Egyptian and Levantine forms.
+MONTHS_AR = {
+    "يناير": 1, "كانون الثاني": 1, "فبراير": 2, "شباط": 2, "مارس": 3, "اذار": 3, "ابريل": 4, "نيسان": 4,
+    "مايو": 5, "ايار": 5, "يونيو": 6, "حزيران": 6, "يوليو": 7, "تموز": 7, "اغسطس": 8, "اب": 8,
+    "سبتمبر": 9, "ايلول": 9, "اكتوبر": 10, "تشرين الاول": 10, "نوفمبر": 11, "تشرين الثاني": 11,
+    "ديسمبر": 12, "كانون الاول": 12,
+}  # fmt: skip
+
+
 def normalize_for_matching(text: str) -> str:
     """Strip tashkeel and tatweel, unify alef/yaa/taa marbuta, ASCII digits, lower-case.
 
