@@ -47,6 +47,20 @@ def test_every_prompt_renders_and_is_checked() -> None:
         assert "{" not in system and all(f"<{v}>" in user for v in variables)
 
 
+def test_the_english_candidates_share_their_prompt_up_to_the_question() -> None:
+    # A second candidate, or a repair, is one more call on the same quote: with the system text,
+    # glossary, quote and question the same, the runtime reuses the first call's state for all of
+    # them and reads only the instruction after the question (benchmarks.md, "sixth round").
+    prompts = load_prompts()
+    names = ("short_answer", "render_guided", "render_repair")
+    shown = [prompts[n].messages(**{v: f"<{v}>" for v in PROMPTS[n]}) for n in names]
+    assert len({system for (_, system), _ in shown}) == 1
+    users = [user for _, (_, user) in shown]
+    shared = users[0][: users[0].index("<question>") + len("<question>")]
+    assert shared.startswith("Glossary:") and all(user.startswith(shared) for user in users)
+    assert len({user[len(shared) :] for user in users}) == 3  # each asks its own thing
+
+
 def test_extractive_answer_quotes_verbatim_with_offsets(seeded: Assistant) -> None:
     answer = seeded.ask("روبيو السعودية مرتين", backend="extractive")
     assert not answer.abstained and answer.state == "quoted"

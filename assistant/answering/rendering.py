@@ -127,14 +127,19 @@ def glossary(arabic: str, lex: Lexicon | None = None) -> list[tuple[str, str]]:
     return list(dict.fromkeys(entries))
 
 
+_PLACEHOLDER = re.compile(r"(?i)an?\s+(?:name|place|day|date|time|number)(?:\s+with what it counts)?\W*")
+
+
 def clean(reply: str) -> str:
     """The model's reply as one line, without an echoed cue ("Answer:") or wrapping quotes, its
     long numbers grouped by thousands as English writes them.
 
-    >>> clean("Answer: «500000 people fled by 1700»")
-    '500,000 people fled by 1700'
+    >>> clean("Answer: «500000 people fled by 1700»"), clean("A number.")
+    ('500,000 people fled by 1700', '')
     """
     text = _CUE.sub("", " ".join(reply.split())).strip().strip("«»\"'").strip()
+    if _PLACEHOLDER.fullmatch(text):  # the short answer's list of kinds, echoed ("a number")
+        return ""
     return re.sub(r"(?<![\d.,])\d{5,}(?![\d.,])", lambda m: f"{int(m.group()):,}", text)
 
 
