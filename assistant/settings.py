@@ -172,7 +172,9 @@ class LLMSettings(BaseModel):
     )
     model_path: str = Field("", description="A GGUF file for 'local' (default: the bundled model, assembled).")
     n_ctx: int = Field(4096, gt=256, description="Context window of the local model, in tokens.")
-    n_threads: int = Field(0, ge=0, description="CPU threads for the local model (0: llama.cpp's default).")
+    n_threads: int = Field(
+        0, ge=0, description="CPU threads the local model writes with (0: every core; llama.cpp's own default is half)."
+    )
     mmap: bool = Field(
         False,
         description=(
