@@ -26,7 +26,7 @@ from assistant.text.arabic import MONTHS_AR
 # A title quoted inside the sentence: a few words between quotation marks, not a quoted statement.
 _QUOTED = re.compile(r"[\"“«]([^\"“”«»\n]{2,80})[\"”»]")
 _TITLE_WORDS = 5
-_MONTH_WORDS = {w for month in MONTHS_AR for w in month.split()} - {"الاول", "الثاني"}
+_MONTH_WORDS = {w for month in MONTHS_AR for w in month.split()}  # تشرين, الاول, اكتوبر, …
 # Between the two ends of a range: "خمس إلى عشر", "من 5 حتى 10", "5-10", "بين 5 و10".
 _RANGE_WORDS = {"الي", "حتي", "او"}
 
@@ -82,9 +82,10 @@ def cut_titles(words: tuple[TracedWord, ...], arabic: str) -> list[str]:
     []
     """
     sources = [w.source for w in words if w.source]
+    every = arabic_tokens(arabic)
     cut = []
     for m in _QUOTED.finditer(arabic):
-        tokens = [t for t in arabic_tokens(arabic) if m.start(1) <= t.start and t.end <= m.end(1)]
+        tokens = [t for t in every if m.start(1) <= t.start and t.end <= m.end(1)]
         content = [within(t, sources) for t in tokens if not is_function(t.normal)]
         if len(tokens) <= _TITLE_WORDS and any(content) and not all(content):
             cut.append(m.group(1).strip())
@@ -130,7 +131,7 @@ def cut_years(words: tuple[TracedWord, ...], arabic: str) -> list[str]:
         if not re.fullmatch(r"1\d{3}|20\d{2}", year.normal) or within(year, sources):
             continue
         first = i  # back over the month's words: تشرين الأول/أكتوبر
-        while first > 0 and tokens[first - 1].normal in _MONTH_WORDS | {"الاول", "الثاني"}:
+        while first > 0 and tokens[first - 1].normal in _MONTH_WORDS:
             if arabic[tokens[first - 1].end : tokens[first].start].strip() not in {"", "/"}:
                 break
             first -= 1
